@@ -1,0 +1,27 @@
+"""Held-out splits by site, shared by training and benchmarks.
+
+A page is held out when a stable hash of its site falls in the test bucket, so that
+no site contributes pages to both sides and every reported number is on unseen sites.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+TEST_BUCKETS = 3  # one site in three is held out
+
+
+def site_of(source: str) -> str:
+    """The site a page comes from: a URL's host, or a gne-zh file name's prefix."""
+    if "://" in source:
+        host = urlsplit(source).hostname or source
+        return host.removeprefix("www.")
+    name = source.rsplit("/", 1)[-1]
+    return name.split("_", 1)[0].split(".", 1)[0]
+
+
+def is_held_out(source: str) -> bool:
+    """True when the page's site belongs to the held-out test split."""
+    digest = hashlib.sha1(site_of(source).encode("utf-8")).digest()
+    return digest[0] % TEST_BUCKETS == 0
