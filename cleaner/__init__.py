@@ -1,0 +1,41 @@
+"""cleaner: strip boilerplate, comments and spam from scraped news pages.
+
+    >>> from cleaner import clean
+    >>> result = clean(html_or_text)       # str or bytes, HTML or text, gzip too
+    >>> result.text                         # the article, paragraphs apart by a blank line
+    >>> [(p.label, p.text) for p in result.paragraphs]
+
+Every paragraph gets one of LABELS (body, chrome, comment, spam).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cleaner.classify import ParagraphClassifier, load_model, save_model
+from cleaner.errors import CleanerError, InputError, ModelError
+from cleaner.labels import BODY, CHROME, COMMENT, LABELS, SPAM, Label
+from cleaner.pipeline import Cleaner, Page
+from cleaner.result import Paragraph, Result
+
+__version__ = "0.1.0"
+__all__ = [
+    "BODY", "CHROME", "COMMENT", "LABELS", "SPAM", "Cleaner", "CleanerError", "InputError", "Label",
+    "ModelError", "Page", "Paragraph", "ParagraphClassifier", "Result", "clean", "load_model", "save_model",
+]
+
+_default: Cleaner | None = None
+
+
+def clean(page: Page, *, url: str | None = None, kind: str = "auto", include_comments: bool = False,
+          model: ParagraphClassifier | str | Path | None = None, trust_model: bool = False,
+          encoding: str | None = None) -> Result:
+    """Clean one page with the shipped model (or `model`, a path needing `trust_model`); see `Cleaner.clean`."""
+    global _default
+    if model is not None:
+        cleaner = Cleaner(model, trust_model=trust_model)
+    else:
+        if _default is None:
+            _default = Cleaner()
+        cleaner = _default
+    return cleaner.clean(page, url=url, kind=kind, include_comments=include_comments, encoding=encoding)

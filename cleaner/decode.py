@@ -1,0 +1,174 @@
+"""Stage 1, decode: bytes or str in, Unicode text and its kind (html or text) out.
+
+Order of trust for bytes, from most to least reliable:
+BOM > valid UTF-8 > the page's declared charset (or the caller's, e.g. an HTTP header) >
+charset-normalizer's guess. UTF-8 comes before the declared charset because pages that
+declare one charset and are written in another almost always declare a legacy one and are
+UTF-8, and because a wrong GB18030 decode never fails (it accepts nearly any bytes) while
+UTF-8 rejects non-UTF-8 text at once.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zlib
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+#: Pages larger than this (after gunzip) are refused with a reason rather than parsed.
+MAX_PAGE_BYTES = 16 * 2**20
+#: How far into a page we look for <meta charset> and HTML tags.
+SNIFF_BYTES = 8192
+#: A page with more NUL bytes than this share (and no UTF-16/32 BOM) is binary.
+MAX_NUL_SHARE = 0.01
+#: UTF-8 with at most this share of invalid sequences is read as UTF-8, dropping them.
+MAX_BAD_UTF8_SHARE = 0.005
+
+# Legacy labels that browsers read as a superset; GB18030 covers GB2312 and GBK.
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "big5": "big5hkscs",
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "shift_jis": "cp932",
+    "euc-kr": "cp949",
+}
+
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"%PDF-", "PDF document"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"RIFF", "RIFF media"),
+    (b"\x7fELF", "ELF binary"),
+    (b"BZh", "bzip2 archive"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]{1,40})""", re.I)
+_HTML_SNIFF = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|table|article|script|span|a)[\s>/]", re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff\ufffd]")
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A decoded page: its text, its kind, the encoding read, and why it is empty if it is."""
+
+    text: str
+    kind: str  # "html" or "text"
+    encoding: str | None
+    reason: str | None = None
+
+
+def decode(page: str | bytes, kind: str = "auto", encoding: str | None = None,
+           max_bytes: int = MAX_PAGE_BYTES) -> Decoded:
+    """Decode `page` and tell its kind; never raises on content, gives a reason instead."""
+    if isinstance(page, (bytes, bytearray, memoryview)):
+        raw = bytes(page)
+        if raw[:2] == b"\x1f\x8b":
+            raw = _gunzip(raw, max_bytes)
+        if len(raw) > max_bytes:
+            return Decoded("", _kind_or(kind, "text"), None, f"page too large ({len(raw)} bytes > {max_bytes})")
+        text, used, reason = _decode_bytes(raw, encoding)
+        if reason:
+            return Decoded("", _kind_or(kind, "text"), used, reason)
+    elif isinstance(page, str):
+        if len(page) > max_bytes:
+            return Decoded("", _kind_or(kind, "text"), None, f"page too large ({len(page)} characters > {max_bytes})")
+        text, used = page, None
+    else:
+        raise TypeError(f"a page is str or bytes, not {type(page).__name__}")
+    text = clean_characters(text)
+    if kind == "auto":
+        kind = "html" if looks_like_html(text) else "text"
+    if not text.strip():
+        return Decoded("", kind, used, "no text in input")
+    return Decoded(text, kind, used)
+
+
+def clean_characters(text: str) -> str:
+    """Unify line ends and drop characters that are never content (controls, lone surrogates)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the start of the page holds HTML markup."""
+    head = text[:SNIFF_BYTES]
+    return len(_HTML_SNIFF.findall(head)) >= 2 or (head.lstrip()[:1] == "<" and _HTML_SNIFF.search(head) is not None)
+
+
+def normalise_charset(name: str | None) -> str | None:
+    """The Python codec to read a declared charset with, or None when Python has none."""
+    if not name:
+        return None
+    name = name.strip().strip("\"'").lower()
+    name = _SUPERSETS.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _kind_or(kind: str, default: str) -> str:
+    return default if kind == "auto" else kind
+
+
+def _gunzip(raw: bytes, max_bytes: int) -> bytes:
+    """Gunzip up to max_bytes + 1 bytes; a truncated stream yields what it holds."""
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    try:
+        return inflater.decompress(raw, max_bytes + 1)
+    except zlib.error:
+        return raw  # not really gzip: let the binary sniffing below judge it
+
+
+def _decode_bytes(raw: bytes, hint: str | None) -> tuple[str, str | None, str | None]:
+    """Decode raw bytes: (text, encoding used, reason it holds no text)."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return raw[len(bom):].decode(name, errors="replace"), name, None
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            return "", None, f"binary input ({what})"
+    head = raw[:SNIFF_BYTES]
+    if head and head.count(0) / len(head) > MAX_NUL_SHARE:
+        return "", None, "binary input (NUL bytes)"
+    try:
+        return raw.decode("utf-8"), "utf-8", None
+    except UnicodeDecodeError:
+        pass
+    declared = normalise_charset(hint)
+    if declared is None and (match := _META_CHARSET.search(head)):
+        declared = normalise_charset(match.group(1).decode("ascii", "ignore"))
+    if declared and declared != "utf-8":
+        try:
+            return raw.decode(declared), declared, None
+        except UnicodeDecodeError:
+            pass
+    mostly = raw.decode("utf-8", errors="replace")
+    if mostly.count("\ufffd") <= MAX_BAD_UTF8_SHARE * max(len(mostly), 1):
+        return mostly, "utf-8", None
+    best = from_bytes(raw[: 2**20]).best()
+    if best is None or best.encoding is None:
+        return "", None, "binary input (no text encoding fits)"
+    guessed = normalise_charset(best.encoding) or "utf-8"
+    return raw.decode(guessed, errors="replace"), guessed, None

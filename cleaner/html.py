@@ -1,0 +1,271 @@
+"""Stage 2 for HTML: walk the DOM once (selectolax/lexbor) and emit blocks in reading order.
+
+Every element is visited once, in document order, and inherits what its parent knew (its
+block-level ancestor, its depth, the class/id token families along its path, whether it is
+inside a link), so the walk is linear in the page and never recursive: 200,000 nested divs
+cost what 200,000 siblings cost. A block is the text between two block boundaries that shares
+one block-level ancestor, as a browser lays it out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser
+
+from cleaner.segment import Block, squash
+
+#: Elements that never hold article text, removed with their content before the walk.
+DROPPED_TAGS = [
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "canvas", "select", "option", "textarea", "button", "input", "head", "audio", "video",
+]
+#: Elements that start a new block (their text is laid out apart from their neighbours').
+BLOCK_TAGS = frozenset(
+    {
+    'address', 'article', 'aside', 'blockquote', 'body', 'caption', 'center', 'dd', 'details', 'dialog', 'dir',
+    'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5',
+    'h6', 'header', 'hgroup', 'hr', 'html', 'legend', 'li', 'main', 'menu', 'nav', 'ol', 'p', 'pre', 'section',
+    'summary', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul', 'br',
+}
+)
+HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+#: How many ancestors a block remembers, for the container scores (bounded so deep pages stay linear).
+ANCESTOR_MEMORY = 12
+#: A block needs this many characters to vote for its container as the article's.
+VOTE_MIN_CHARS = 25
+
+# Class/id token families, English and the pinyin Chinese sites use.
+TOKEN_FAMILIES: dict[str, frozenset[str]] = {
+    "body": frozenset(
+        {
+        'article', 'content', 'contents', 'main', 'post', 'entry', 'story', 'body', 'text', 'detail',
+        'details', 'zhengwen', 'neirong', 'wenzhang', 'news', 'para', 'paragraph', 'artical', 'art', 'con',
+        'cont', 'txt', 'rich', 'richtext',
+    }
+    ),
+    "chrome": frozenset(
+        {
+        'nav', 'navbar', 'navigation', 'menu', 'footer', 'foot', 'header', 'head', 'sidebar', 'side', 'aside',
+        'breadcrumb', 'breadcrumbs', 'crumb', 'crumbs', 'share', 'sharing', 'social', 'related', 'recommend',
+        'recommended', 'tuijian', 'xiangguan', 'ad', 'ads', 'advert', 'advertisement', 'banner', 'copyright',
+        'banquan', 'tag', 'tags', 'widget', 'login', 'subscribe', 'newsletter', 'promo', 'sponsor', 'hot',
+        'rank', 'ranking', 'more', 'toolbar', 'pager', 'pagination', 'cookie', 'popup', 'modal', 'topbar',
+        'bottom', 'top', 'logo', 'search', 'links', 'friend', 'footer_links',
+    }
+    ),
+    "comment": frozenset(
+        {
+        'comment', 'comments', 'reply', 'replies', 'pinglun', 'discuss', 'discussion', 'respond', 'disqus',
+        'review', 'reviews', 'gentie', 'talk', 'feedback',
+    }
+    ),
+}
+_PREFIXES = {"chrome": ("recommend", "related", "footer", "breadcrumb", "sidebar", "advert"),
+             "comment": ("comment", "reply", "pinglun", "discuss")}
+_FAMILY_BITS = {name: 1 << i for i, name in enumerate(TOKEN_FAMILIES)}
+_TOKEN_SPLIT = re.compile(r"[^a-zA-Z0-9]+|(?<=[a-z])(?=[A-Z])")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+@dataclass(slots=True)
+class PageMeta:
+    """What the page says about itself, outside its blocks."""
+
+    title: str | None = None
+    date: str | None = None
+    author: str | None = None
+    description: str | None = None
+    article_body: str | None = None  # JSON-LD articleBody, a hint of what the body is
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Info:
+    """What an element knows from its ancestors."""
+
+    anchor: int  # mem_id of its nearest block-level element (itself if it is one)
+    anchor_tag: str
+    depth: int
+    families: int  # OR of the token-family bits along the path
+    own_families: int  # the families of the anchor and its parent only (the near context)
+    in_link: bool
+    path: str
+    ancestors: tuple[int, ...]  # mem_ids of the last ANCESTOR_MEMORY block-level ancestors
+
+
+def segment_html(html: str) -> tuple[list[Block], PageMeta]:
+    """Blocks of an HTML page in reading order, and the page's metadata."""
+    tree = LexborHTMLParser(html)
+    meta = read_meta(tree)
+    tree.strip_tags(DROPPED_TAGS, recursive=True)
+    for node in tree.css("[hidden], [style*=display], [style*=visibility], [aria-hidden=true]"):
+        style = node.attributes.get("style") or ""
+        if "hidden" in node.attributes or node.attributes.get("aria-hidden") == "true" or _HIDDEN_STYLE.search(style):
+            node.decompose()
+    root = tree.body or tree.root
+    if root is None:
+        return [], meta
+    blocks, chains = _walk(root)
+    _vote_containers(blocks, chains)
+    return blocks, meta
+
+
+def _walk(root) -> tuple[list[Block], list[tuple[int, ...]]]:
+    """Visit each node once and cut text into blocks at block boundaries.
+
+    Returns the blocks and, for each, the chain of its block-level ancestors' ids.
+    """
+    top = _Info(root.mem_id, "body", 0, 0, 0, False, "body", ())
+    infos: dict[int, _Info] = {root.mem_id: top}
+    blocks: list[Block] = []
+    chains: list[tuple[int, ...]] = []
+    parts: list[str] = []
+    link_chars = 0
+    current: _Info | None = None
+
+    def flush() -> None:
+        nonlocal parts, link_chars, current
+        if current is not None and parts:
+            text = squash("".join(parts))
+            if text:
+                blocks.append(_block(text, current, min(link_chars, len(text))))
+                chains.append((*current.ancestors, current.anchor))
+        parts, link_chars, current = [], 0, None
+
+    for node in root.traverse(include_text=True):
+        tag = node.tag
+        parent = node.parent
+        above = infos.get(parent.mem_id, top) if parent is not None else top
+        if tag == "-text":
+            piece = node.text_content
+            if not piece:
+                continue
+            if current is None or current.anchor != above.anchor:
+                flush()
+                current = above
+            parts.append(piece)
+            if above.in_link:
+                link_chars += len(squash(piece))
+            continue
+        if tag is None or tag.startswith("-") or tag.startswith("!"):
+            continue
+        info = _element_info(node, tag, above)
+        infos[node.mem_id] = info
+        if tag in BLOCK_TAGS:
+            flush()
+    flush()
+    return blocks, chains
+
+
+def _element_info(node, tag: str, above: _Info) -> _Info:
+    attrs = node.attributes
+    tokens = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
+    own = _families(tokens) if tokens else 0
+    name = tag + ("." + ".".join(tokens.split())[:60] if tokens else "")
+    if tag in BLOCK_TAGS and tag != "br":
+        ancestors = (*above.ancestors, above.anchor)[-ANCESTOR_MEMORY:]
+        return _Info(node.mem_id, tag, above.depth + 1, above.families | own,
+                     own | (above.own_families if above.anchor_tag != "body" else 0),
+                     above.in_link, f"{above.path}>{name}"[-300:], ancestors)
+    return _Info(above.anchor, above.anchor_tag, above.depth + 1, above.families | own,
+                 above.own_families | own, above.in_link or tag == "a",
+                 above.path, above.ancestors)
+
+
+def _families(tokens: str) -> int:
+    bits = 0
+    for token in _TOKEN_SPLIT.split(tokens):
+        token = token.lower()
+        if not token:
+            continue
+        for family, words in TOKEN_FAMILIES.items():
+            if token in words or token.startswith(_PREFIXES.get(family, ("\0",))):
+                bits |= _FAMILY_BITS[family]
+    return bits
+
+
+def _block(text: str, info: _Info, link_chars: int) -> Block:
+    tag = info.anchor_tag
+    hints = {f"path_{name}": float(bool(info.families & bit)) for name, bit in _FAMILY_BITS.items()}
+    hints.update({f"near_{name}": float(bool(info.own_families & bit)) for name, bit in _FAMILY_BITS.items()})
+    return Block(text, group=info.ancestors[-1] if info.ancestors else 0, tag=tag, path=info.path,
+                 bullet=tag == "li", heading=tag in HEADINGS, link_chars=link_chars,
+                 depth=info.depth, hints=hints)
+
+
+def _vote_containers(blocks: list[Block], chains: list[tuple[int, ...]]) -> None:
+    """Readability's idea: long, punctuated text votes for its parent and grandparent.
+
+    The block whose ancestors hold the winning container is inside the article's container;
+    `container_score` is how much of the best container's vote its own container has.
+    """
+    votes: dict[int, float] = {}
+    for block, chain in zip(blocks, chains):
+        if len(block.text) < VOTE_MIN_CHARS or block.link_chars > len(block.text) / 2:
+            continue
+        commas = block.text.count(",") + block.text.count(",") + block.text.count("、") + block.text.count("。")
+        score = 1.0 + min(commas, 10) * 0.5 + min(len(block.text) / 100, 3.0)
+        for weight, container in zip((1.0, 0.5, 0.25), reversed(chain[:-1])):
+            votes[container] = votes.get(container, 0.0) + score * weight
+    best = max(votes, key=votes.__getitem__) if votes else None
+    top = votes[best] if best is not None else 1.0
+    for block, chain in zip(blocks, chains):
+        block.hints["in_best_container"] = float(best is not None and best in chain)
+        block.hints["container_score"] = max((votes.get(c, 0.0) for c in chain[-3:]), default=0.0) / top
+
+
+def read_meta(tree: LexborHTMLParser) -> PageMeta:
+    """Title, date, author and JSON-LD articleBody, from the places pages put them."""
+    meta = PageMeta()
+    named: dict[str, str] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
+        if key and attrs.get("content"):
+            named.setdefault(key, squash(attrs["content"] or ""))
+    for node in tree.css('script[type="application/ld+json"]'):
+        _read_json_ld(node.text(deep=True), meta)
+    title_node = tree.css_first("title")
+    h1 = tree.css_first("h1")
+    meta.title = (named.get("og:title") or meta.title or (squash(h1.text()) if h1 else None)
+                  or (squash(title_node.text()) if title_node else None)) or None
+    meta.date = meta.date or next((named[k] for k in ("article:published_time", "pubdate", "publishdate",
+                                                      "datepublished", "og:release_date", "date") if k in named), None)
+    if meta.date is None and (time := tree.css_first("time[datetime]")) is not None:
+        meta.date = time.attributes.get("datetime")
+    meta.author = meta.author or named.get("author") or named.get("article:author")
+    meta.description = named.get("og:description") or named.get("description")
+    return meta
+
+
+def _read_json_ld(source: str, meta: PageMeta) -> None:
+    try:
+        data = json.loads(source)
+    except (ValueError, RecursionError):
+        return
+    stack = [data]
+    seen = 0
+    while stack and seen < 200:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if "@graph" in item:
+                stack.append(item["@graph"])
+            if isinstance(item.get("articleBody"), str) and not meta.article_body:
+                meta.article_body = squash(item["articleBody"])
+            if isinstance(item.get("headline"), str) and not meta.title:
+                meta.title = squash(item["headline"])
+            if isinstance(item.get("datePublished"), str) and not meta.date:
+                meta.date = item["datePublished"]
+            author = item.get("author")
+            if isinstance(author, list) and author:
+                author = author[0]
+            if isinstance(author, dict):
+                author = author.get("name")
+            if isinstance(author, str) and author and not meta.author:
+                meta.author = squash(author)

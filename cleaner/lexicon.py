@@ -1,0 +1,125 @@
+"""Word lists per class: prior knowledge the features count, in Chinese and English.
+
+Each list is evidence, not a rule: the model weighs the counts against everything else
+(an article about gambling law says 赌博 too). Spam words are grouped by family so that
+`cleaner explain` can name the family that fired.
+"""
+
+from __future__ import annotations
+
+import re
+
+CHROME_WORDS = (
+    '首页', '导航', '登录', '注册', '退出', '搜索', '联系我们', '关于我们', '版权所有', '版权声明', '免责声明', '责任编辑', '责编', '相关阅读', '相关新闻',
+    '相关文章', '相关推荐', '文章推荐', '推荐阅读', '热门推荐', '热点推荐', '精彩推荐', '猜你喜欢', '延伸阅读', '上一篇', '下一篇', '上一页', '下一页', '返回顶部',
+    '返回首页', '分享到', '分享至', '扫一扫', '扫码', '二维码', '关注我们', '微信公众号', '客户端', '下载APP', '打开APP', '举报', '投诉', '网站地图',
+    '隐私', '用户协议', 'ICP', '备案', '违法和不良信息', '广告', '合作', '加载更多', '查看更多', '更多', '阅读全文', '展开全文', '点击查看', '点击进入',
+    '订阅', '收藏', '打印', '字号', '热门', '排行', '本文来自', '不代表', '立场', '转载请注明', '如若转载', '来源于网络', '侵删', '侵权', '工作时间',
+    '节假日', 'home', 'menu', 'login', 'register', 'subscribe', 'newsletter', 'search', 'share', 'tweet',
+    'facebook', 'twitter', 'linkedin', 'whatsapp', 'email', 'print', 'copyright', 'privacy', 'cookie',
+    'cookies', 'recommended', 'trending', 'advertisement', 'sponsored', 'related', 'log in', 'sign in',
+    'sign up', 'all rights reserved', 'terms of use', 'read more', 'related articles', 'related stories',
+    'you may also like', 'most popular', 'skip to content', 'next article', 'previous article', 'back to top',
+    'contact us', 'about us', 'follow us',
+)
+
+COMMENT_WORDS = (
+    '评论', '发表评论', '发表回复', '网友评论', '评论列表', '条评论', '热门评论', '最新评论', '全部评论', '查看评论', '回复', '楼主', '沙发', '板凳', '点赞',
+    '网友', '说两句', '我要评论', '后才能评论', '登录后评论', '参与讨论', '跟帖', 'comments', 'replies', 'said:', 'says:', 'wrote:',
+    'likes', 'upvote', 'reported', 'flag', 'guest', 'anonymous', 'comment', 'reply', 'leave a reply',
+    'leave a comment', 'post a comment', 'log in to comment',
+)
+
+BODY_WORDS = (
+    '本报讯', '记者', '通讯员', '据悉', '据了解', '据介绍', '表示', '指出', '认为', '介绍', '报道', '获悉', '此外', '同时', '然而', '但是', '因此',
+    '截至', '同比', '环比', '亿元', '万元', '百分点', '来源:', '来源：', 'said', 'according', 'reported', 'told', 'however', 'although',
+    'because', 'percent', 'government', 'officials', 'announced', 'statement',
+)
+
+SPAM_FAMILIES: dict[str, tuple[str, ...]] = {
+    'game_cheat': (
+        '外挂', '开挂', '辅助', '插件', '透视', '作弊', '助赢', '神器', '必胜', '胡牌', '挂软件', '辅助器', '修改器', '控牌', '看牌', '稳赢',
+        '包赢', '技巧系统', '有挂', '免费挂', 'aimbot', 'wallhack', 'cheat', 'cheats',
+    ),
+    'gambling': (
+        '博彩', '赌博', '赌场', '娱乐城', '百家乐', '时时彩', '六合彩', '彩票计划', '赔率', '投注', '下注', '体彩', '彩金', '返水', 'casino',
+        'casinos', 'poker', 'slots', 'slot', 'betting', 'bet365', 'sportsbook', 'jackpot', 'roulette',
+        'blackjack',
+    ),
+    'invoice': (
+        '代开发票', '发票代开', '增值税发票', '开票', '代开', '普通发票', '专用发票', 'invoices',
+    ),
+    'loan': (
+        '贷款', '网贷', '借款', '秒批', '放款', '无抵押', '免息', '征信', '黑户', '下款', 'loans', 'payday loan', 'payday loans',
+        'bad credit', 'instant approval',
+    ),
+    'click_farm': (
+        '刷单', '兼职', '日结', '日赚', '在家赚钱', '打字员', '点赞员', 'work from home',
+    ),
+    'private_server': (
+        '私服', '传奇', '新开', '发布网', '一刀999', '爆率',
+    ),
+    'account_trade': (
+        '账号出售', '卖号', '收号', '账号交易', '买号', '租号', 'accounts', 'for', 'sale',
+    ),
+    'counterfeit': (
+        '高仿', 'a货', '复刻', '精仿', '原单', 'replica', 'replicas', 'fake', 'rolex', 'knockoff',
+    ),
+    'adult': (
+        '约炮', '上门服务', '兼职妹', '同城约', '色情', 'escort', 'escorts', 'xxx', 'porn',
+    ),
+    'pharma': (
+        '壮阳', '伟哥', '代购药', '处方药', '减肥药', 'viagra', 'cialis', 'pharmacy', 'without prescription',
+    ),
+    'crypto': (
+        '带单', '币圈', '空投', '合约带单', '稳赚', '翻倍', 'airdrop', '100x', 'pump', 'crypto signals',
+    ),
+    'essay': (
+        'essay writing', 'writing service', 'write my essay', 'term paper', 'custom essays', 'essay service',
+    ),
+    'seo': (
+        'discount', 'coupon', '免费下载', '最新版', '破解版', 'buy online', 'best price', 'promo code', 'cheap price',
+    ),
+    'contact_bait': (
+        '加微信', '加微', '加v', '加V', '加薇', '薇信', '威信', 'vx', 'wx', '微信号', 'qq群', 'QQ群', '扣扣', '联系客服', '私聊', '私信',
+        'telegram', 'whatsapp', '电报',
+    ),
+    'sales': (
+        '购买', '下载地址', '多少钱', '优惠', '免费送', '限时', '立即下载', '客服', '专业解决方案', '定制开发', '有需要的', 'buy now', 'order now',
+        'limited offer', 'click here', 'free trial',
+    ),
+    'self_promotion': (
+        '签约作者', '本站', '本文概览', '能对你有所帮助', '内容主要涵盖', '希望本篇文章', '欢迎关注', 'visit our site', 'check out my blog',
+        'great article', 'nice post',
+    ),
+}
+
+
+def _pattern(words: tuple[str, ...] | list[str]) -> re.Pattern[str]:
+    """One alternation: CJK words match anywhere, Latin words only as whole words."""
+    words = [w for w in words if w]
+    latin = sorted({w.lower() for w in words if w.isascii()}, key=len, reverse=True)
+    other = sorted({w for w in words if not w.isascii()}, key=len, reverse=True)
+    parts = [re.escape(w) for w in other]
+    if latin:
+        parts.append(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in latin) + r")(?![a-z0-9])")
+    return re.compile("|".join(parts) or r"(?!)", re.I)
+
+
+CHROME = _pattern(CHROME_WORDS)
+COMMENT = _pattern(COMMENT_WORDS)
+BODY = _pattern(BODY_WORDS)
+SPAM = {family: _pattern(words) for family, words in SPAM_FAMILIES.items()}
+#: The families whose words alone say "this sells something off-topic".
+SPAM_TOPICS = tuple(f for f in SPAM_FAMILIES if f not in ("contact_bait", "sales", "self_promotion"))
+
+
+def hits(pattern: re.Pattern[str], text: str) -> int:
+    """How many distinct words of a list occur in `text`."""
+    return len({m.lower() for m in pattern.findall(text)})
+
+
+def spam_signals(text: str) -> dict[str, int]:
+    """Distinct spam words found, by family (only the families that fired)."""
+    found = {family: hits(pattern, text) for family, pattern in SPAM.items()}
+    return {family: n for family, n in found.items() if n}

@@ -1,0 +1,100 @@
+"""The pipeline: decode -> segment -> features -> classify -> repair -> Result.
+
+`Cleaner` holds the model, loaded once, and runs the stages; `prepare` runs the stages up
+to the features and is what training and evaluation share with cleaning, so a model is
+always trained on exactly what it will see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cleaner.classify import ParagraphClassifier, load_model
+from cleaner.decode import MAX_PAGE_BYTES, Decoded, decode
+from cleaner.errors import InputError
+from cleaner.features import page_features
+from cleaner.html import PageMeta, segment_html
+from cleaner.labels import COMMENT, LABELS
+from cleaner.repair import body_text, mark_layout_duplicates
+from cleaner.result import Paragraph, Result
+from cleaner.segment import Block, segment_text
+
+Page = str | bytes
+KINDS = ("auto", "html", "text")
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A page decoded, segmented and featurised: everything before the model."""
+
+    decoded: Decoded
+    blocks: list[Block]
+    meta: PageMeta
+    features: np.ndarray
+
+
+def prepare(page: Page, kind: str = "auto", encoding: str | None = None,
+            max_bytes: int = MAX_PAGE_BYTES) -> Prepared:
+    """Decode, segment and featurise a page."""
+    if kind not in KINDS:
+        raise InputError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if not isinstance(page, (str, bytes, bytearray, memoryview)):
+        raise InputError(f"a page is str or bytes, not {type(page).__name__}")
+    decoded = decode(page, kind, encoding, max_bytes)
+    meta = PageMeta()
+    if decoded.reason:
+        blocks: list[Block] = []
+    elif decoded.kind == "html":
+        blocks, meta = segment_html(decoded.text)
+    else:
+        blocks = segment_text(decoded.text)
+        meta.title = blocks[0].text if blocks else None
+    features = page_features(blocks, meta.title, decoded.kind, meta.article_body, meta.description)
+    return Prepared(decoded, blocks, meta, features)
+
+
+class Cleaner:
+    """Cleans pages with one model, loaded once: `clean` a page, `clean_many` an iterable."""
+
+    def __init__(self, model: ParagraphClassifier | str | Path | None = None, *, trust_model: bool = False,
+                 max_bytes: int = MAX_PAGE_BYTES) -> None:
+        if isinstance(model, ParagraphClassifier):
+            self.model = model
+        else:
+            self.model = load_model(model, trust=trust_model)
+        self.max_bytes = max_bytes
+
+    def clean(self, page: Page, *, url: str | None = None, kind: str = "auto", include_comments: bool = False,
+              encoding: str | None = None) -> Result:
+        """Label every paragraph of `page` and return the clean article text."""
+        prepared = prepare(page, kind, encoding, self.max_bytes)
+        return self.finish(prepared, url=url, include_comments=include_comments)
+
+    def clean_many(self, pages: Iterable[Page], **options) -> Iterator[Result]:
+        """Clean pages lazily, one at a time, with the same options."""
+        for page in pages:
+            yield self.clean(page, **options)
+
+    def finish(self, prepared: Prepared, *, url: str | None = None, include_comments: bool = False) -> Result:
+        """Classify prepared blocks, repair them and build the Result."""
+        decoded, blocks, meta = prepared.decoded, prepared.blocks, prepared.meta
+        proba = self.model.predict_proba(prepared.features) if blocks else np.zeros((0, len(LABELS)))
+        paragraphs = []
+        for index, (block, row) in enumerate(zip(blocks, proba)):
+            best = int(row.argmax())
+            paragraphs.append(Paragraph(
+                text=block.text, label=LABELS[best], score=round(float(row[best]), 4), index=index,
+                start=block.start, end=block.end, path=block.path or None,
+                probabilities={label: round(float(p), 4) for label, p in zip(LABELS, row)}))
+        mark_layout_duplicates(paragraphs)
+        text = body_text(paragraphs, join_broken=decoded.kind == "text")
+        reason = decoded.reason or (None if text else "no paragraph was labelled body")
+        return Result(
+            text=text, paragraphs=paragraphs, kind=decoded.kind, encoding=decoded.encoding,
+            title=meta.title, date=meta.date, author=meta.author, url=url,
+            comments=[p.text for p in paragraphs if p.label == COMMENT] if include_comments else None,
+            reason=reason)

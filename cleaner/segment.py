@@ -1,0 +1,97 @@
+"""Stage 2, segment: a page's text cut into blocks, the units that get a label.
+
+Text input: blank lines separate paragraphs. A paragraph whose lines are a hard-wrapped
+run of prose stays one block; a paragraph whose lines are unrelated items (a list entry's
+title, its date, its view count, as scraped text of a "recommended" list prints them)
+becomes one block a line. HTML input is segmented in `cleaner.html`; both produce `Block`s
+so that everything after this stage is shared.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: Lines shorter than this (in characters, CJK counted double) are items, never wrapped prose.
+WRAP_MIN_WIDTH = 50
+#: Wrapped prose lines (all but the last) differ in width by at most this share of the widest.
+WRAP_WIDTH_SPREAD = 0.3
+
+BULLET = re.compile(r"^\s*(?:[•·●○◆◇■□▪▫►▶▸‣⁃◦]|[-*+]\s|\d{1,3}[.)]\s|\d{1,3}、|[（(]\d{1,3}[)）])")
+_SPACES = re.compile(r"\s+")
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
+@dataclass(slots=True)
+class Block:
+    """One unit of a page to label, with what the segmenter knows about where it stood."""
+
+    text: str
+    start: int | None = None  # character offsets in the decoded text input (None for HTML)
+    end: int | None = None
+    group: int = 0  # blocks sharing a container: a blank-line paragraph, or a parent element
+    tag: str = "text"  # the HTML element that holds the block; "text" for text input
+    path: str = ""  # HTML: tag.class#id tokens from <body> down to the block
+    bullet: bool = False  # a list item
+    heading: bool = False  # an HTML heading
+    link_chars: int = 0  # HTML: characters inside <a>
+    depth: int = 0  # HTML: element depth
+    hints: dict[str, float] = field(default_factory=dict)  # DOM evidence for features
+
+
+def squash(text: str) -> str:
+    """Collapse runs of white space to one space and strip: the form blocks and labels use."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def width(text: str) -> int:
+    """Display width: CJK characters count double, as they do in a fixed-width layout."""
+    return len(text) + len(_CJK.findall(text))
+
+
+def join_lines(left: str, right: str) -> str:
+    """Join two pieces of one paragraph: no space between CJK characters, one elsewhere."""
+    if not left or not right:
+        return left + right
+    if _CJK.match(left[-1]) or _CJK.match(right[0]):
+        return left + right
+    return f"{left} {right}"
+
+
+def segment_text(text: str) -> list[Block]:
+    """Cut text into blocks: paragraphs at blank lines, item lines apart, wrapped prose kept."""
+    blocks: list[Block] = []
+    group: list[tuple[int, int, str]] = []
+    group_index = 0
+    offset = 0
+    for line in text.split("\n"):
+        stripped = squash(line)
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            group.append((offset + lead, offset + len(line.rstrip()), stripped))
+        elif group:
+            blocks.extend(_paragraph_blocks(group, group_index))
+            group, group_index = [], group_index + 1
+        offset += len(line) + 1
+    if group:
+        blocks.extend(_paragraph_blocks(group, group_index))
+    return blocks
+
+
+def _paragraph_blocks(lines: list[tuple[int, int, str]], group: int) -> list[Block]:
+    """One block for a wrapped paragraph, else one block a line."""
+    if len(lines) > 1 and _is_wrapped_prose([t for _, _, t in lines]):
+        text = lines[0][2]
+        for _, _, more in lines[1:]:
+            text = join_lines(text, more)
+        return [Block(text, lines[0][0], lines[-1][1], group)]
+    return [Block(t, s, e, group, bullet=bool(BULLET.match(t))) for s, e, t in lines]
+
+
+def _is_wrapped_prose(lines: list[str]) -> bool:
+    """True when every line but the last fills the same width, as a hard wrap leaves it."""
+    if any(BULLET.match(line) for line in lines):
+        return False
+    widths = [width(line) for line in lines[:-1]]
+    widest = max(widths)
+    return min(widths) >= WRAP_MIN_WIDTH and widest - min(widths) <= WRAP_WIDTH_SPREAD * widest

@@ -1,0 +1,47 @@
+from cleaner.html import segment_html
+
+PAGE = """<html><head><title>Site | Big news</title>
+<meta property="og:title" content="Big news">
+<meta property="article:published_time" content="2025-01-02">
+<script type="application/ld+json">{"@type": "NewsArticle", "author": {"name": "Ann Lee"},
+ "articleBody": "The first paragraph of the story, with detail. The second paragraph."}</script>
+<style>p {color: red}</style></head>
+<body><nav class="main-nav"><a href="/">Home</a> <a href="/news">News</a></nav>
+<article class="article-content"><h1>Big news</h1>
+<p>The first paragraph of the story, with detail.</p>
+<div>Text in a div<br>after a break <a href="#">with a link</a></div>
+<p style="display:none">hidden text</p><script>var x = 1;</script>
+<p>The second paragraph.</p></article>
+<div id="comments"><p>Great read!</p></div></body></html>"""
+
+
+def test_blocks_come_in_reading_order_without_scripts_styles_or_hidden_text():
+    blocks, _ = segment_html(PAGE)
+    texts = [b.text for b in blocks]
+    assert texts == ["Home News", "Big news", "The first paragraph of the story, with detail.", "Text in a div",
+                     "after a break with a link", "The second paragraph.", "Great read!"]
+
+
+def test_dom_evidence_is_recorded_per_block():
+    blocks, _ = segment_html(PAGE)
+    by_text = {b.text: b for b in blocks}
+    assert by_text["Home News"].link_chars == len("Home News") - 1
+    assert by_text["Home News"].hints["path_chrome"] == 1.0
+    assert by_text["Big news"].heading
+    assert by_text["Great read!"].hints["path_comment"] == 1.0
+    assert by_text["The first paragraph of the story, with detail."].hints["path_body"] == 1.0
+
+
+def test_metadata_comes_from_og_json_ld_and_meta_tags():
+    _, meta = segment_html(PAGE)
+    assert meta.title == "Big news"
+    assert meta.date == "2025-01-02"
+    assert meta.author == "Ann Lee"
+    assert meta.article_body.startswith("The first paragraph")
+
+
+def test_deeply_nested_page_is_walked_without_recursion():
+    depth = 20_000
+    page = "<div>" * depth + "deep text" + "</div>" * depth
+    blocks, _ = segment_html(page)
+    assert [b.text for b in blocks] == ["deep text"]

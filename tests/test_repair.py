@@ -1,0 +1,39 @@
+from cleaner.labels import BODY, CHROME
+from cleaner.repair import body_text, is_broken_pair, mark_layout_duplicates
+from cleaner.result import Paragraph
+
+
+def _body(texts):
+    return [Paragraph(t, BODY, 1.0, i) for i, t in enumerate(texts)]
+
+
+def test_all_broken_pairs_of_the_seeds_are_joined_with_gold_labels(seeds, joins):
+    for page in seeds:
+        paragraphs = [Paragraph(t, label, 1.0, i) for i, (t, label) in enumerate(page.paragraphs)]
+        text = body_text(paragraphs, join_broken=True)
+        for left, right in joins.get(page.id, []):
+            assert left + right in text, (page.id, left, right)
+
+
+def test_a_heading_is_never_joined_to_the_paragraph_after_it():
+    assert not is_broken_pair("北京国际科创中心年度成绩单出炉", "本报讯(记者 张伟)1月25日,北京市统计局公布数据。")
+    assert not is_broken_pair("看“高”:产业高端化、技术高尖化、投入高强度", "“十四五”以来,国家高新区迈出更加坚实的步伐。")
+    assert not is_broken_pair("一句完整的话,到这里就结束了,后面是新的段落开头。", "新的段落。")
+
+
+def test_english_halves_are_joined_with_a_space():
+    text = body_text(_body(["The minister said on Tuesday that the budget, which was delayed, would be",
+                            "presented to parliament next week."]), join_broken=True)
+    assert text == "The minister said on Tuesday that the budget, which was delayed, would be presented to parliament next week."
+
+
+def test_no_joining_on_html_pages():
+    paragraphs = _body(["上海市浦东新区创造了上海市约40%的战略性新兴产业产值,总规模同比增长", "8.3%,达到9700亿元。"])
+    assert body_text(paragraphs, join_broken=False).count("\n\n") == 1
+
+
+def test_a_layout_duplicate_of_a_heading_becomes_chrome():
+    paragraphs = _body(["看“新”:中试平台+双高协同", "正文第一段。", "看“新”:中试平台+双高协同"])
+    mark_layout_duplicates(paragraphs)
+    assert [p.label for p in paragraphs] == [BODY, BODY, CHROME]
+    assert paragraphs[2].rule

@@ -1,0 +1,118 @@
+"""Train the shipped model: `python -m training.train_model` (seeded, reproducible).
+
+Training data, all in the labelled-page format (cleaner/data.py):
+- the seed pages (seeds/), every one;
+- training/data/*.jsonl built by `python -m training.build` (gne-zh pages labelled by hand,
+  their text dumps, and trafilatura-eval pages), only the pages of sites NOT held out;
+- synthetic pages with spam and comment threads injected (training/synth.py), made from the
+  training pages above with the families of the training side of the family split.
+
+The card records the data, its size, and metrics on the held-out pages (sites the model
+never saw). `--leave-out ID` trains without one page, for leave-one-page-out evaluation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+from cleaner.classify import SHIPPED_MODEL, save_model
+from cleaner.data import LabelledPage, read_pages
+from cleaner.train import evaluate, fit, format_report
+from training.seeds import seed_pages
+from training.splits import is_held_out
+
+DATA = Path(__file__).resolve().parent / "data"
+CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+SEED = 20261124
+#: Synthetic pages made per real training page (each with spam and a comment thread).
+SYNTHETIC_PER_PAGE = 1
+#: Weight of a page from trafilatura-eval relative to a hand-labelled page: its labels are
+#: partly inferred from peers' agreement, so they count for less.
+INFERRED_WEIGHT = 0.5
+
+
+def load_real_pages() -> list[LabelledPage]:
+    """Every labelled real page: seeds and training/data/*.jsonl."""
+    pages = seed_pages()
+    if DATA.is_dir():
+        pages.extend(read_pages(sorted(DATA.glob("*.jsonl"))))
+    return pages
+
+
+def split(pages: list[LabelledPage]) -> tuple[list[LabelledPage], list[LabelledPage]]:
+    """(training pages, held-out pages) by site; seeds always train the shipped model."""
+    train, held = [], []
+    for page in pages:
+        source = page.extra.get("url") or page.source or page.id
+        if page.source and page.source.startswith("seeds/"):
+            train.append(page)
+        elif is_held_out(source):
+            held.append(page)
+        else:
+            train.append(page)
+    return train, held
+
+
+def synthetic_pages(pages: list[LabelledPage], seed: int,
+                    families: tuple[str, ...] | None = None) -> list[LabelledPage]:
+    """Spam and comment threads injected into text pages (and HTML pages where they are raw)."""
+    try:
+        from training import synth
+    except ImportError:  # the generator is optional for a first model
+        return []
+    rng = random.Random(seed)
+    train_families = families if families is not None else synth.split_families(seed)[0]
+    out = []
+    for page in pages:
+        if page.kind != "text":
+            continue
+        for k in range(SYNTHETIC_PER_PAGE):
+            record = {"id": page.id, "source": page.source, "kind": "text",
+                      "paragraphs": [{"text": t, "label": lab} for t, lab in page.paragraphs]}
+            made = synth.inject(record, rng, train_families)
+            paragraphs = [(p["text"], p["label"]) for p in made["paragraphs"]]
+            out.append(LabelledPage(id=f"{page.id}#synth{k}", kind="text", source=page.source,
+                                    raw=made.get("raw") or "\n\n".join(t for t, _ in paragraphs),
+                                    paragraphs=paragraphs))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--output", type=Path, default=SHIPPED_MODEL)
+    parser.add_argument("--leave-out", action="append", default=[], help="page id to leave out (repeatable)")
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    real = [p for p in load_real_pages() if p.id not in args.leave_out]
+    train, held = split(real)
+    synthetic = synthetic_pages(train, args.seed)
+    weights = {p.id: INFERRED_WEIGHT for p in train if p.extra.get("labels_from") == "peers"}
+    print(f"training on {len(train)} real pages + {len(synthetic)} synthetic; {len(held)} held out", file=sys.stderr)
+    model = fit(train + synthetic, [CORPORA], seed=args.seed, page_weights=weights)
+    report = evaluate(model, held, [CORPORA]) if held else None
+    if report:
+        print(format_report(report), file=sys.stderr)
+    card = save_model(model, args.output, {
+        "training_data": {
+            "seeds": sum(1 for p in train if p.source and p.source.startswith("seeds/")),
+            "real_pages": len(train), "synthetic_pages": len(synthetic),
+            "sources": sorted({(p.source or "").split("/")[0] for p in train}),
+            "left_out": args.leave_out,
+        },
+        "held_out": {"rule": "training/splits.py: one site in three by hash", "pages": len(held),
+                     "block_metrics": report.to_dict() if report else None},
+        "seed": args.seed,
+        "command": "python -m training.train_model" + "".join(f" --leave-out {i}" for i in args.leave_out),
+    })
+    print(f"wrote {args.output} sha256={card['sha256'][:16]} in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
