@@ -887,7 +887,8 @@ def inject_html(html: str, rng: random.Random, families: Sequence[str], lang: st
                          half=half)
             inner = _esc(text)
             if rng.random() < 0.3:
-                inner = f'<a href="https://{_render(rng, "{dom}.{tld}", [_common(lang)], lang)}/">{inner}</a>'
+                host = _render(rng, "{dom}.{tld}" if lang == "zh" else "{dom_en}.{tld_en}", [_common(lang)], lang)
+                inner = f'<a href="https://{host.lower()}/">{inner}</a>'
             edits.append(_Edit(at, f"<p>{inner}</p>", [{"text": text, "label": "spam"}]))
 
     related = next((m for m in _RELATED_UL.finditer(html) if not _inside(m.start(), skip)), None)
