@@ -76,10 +76,12 @@ _HALF = str.maketrans("，！？：；（）", ",!?:;()")
 
 @functools.cache
 def _load(name: str) -> dict[str, Any]:
+    """A template file, parsed once per process."""
     return json.loads((TEMPLATES / name).read_text(encoding="utf-8"))
 
 
 def _family_file(family: str) -> dict[str, Any]:
+    """A family's templates; unknown names fail here rather than as a missing file."""
     if family not in FAMILIES:
         raise ValueError(f"unknown spam family {family!r}: expected one of {', '.join(FAMILIES)}")
     return _load(f"spam/{family}.json")
@@ -187,6 +189,7 @@ class _Renderer:
 
 
 def _closing(text: str, start: int) -> int:
+    """Index of the brace closing the one at `start` (directives nest)."""
     depth = 0
     for i in range(start, len(text)):
         if text[i] == "{":
@@ -251,6 +254,7 @@ def _render(rng: random.Random, template: str, slots: Sequence[Mapping[str, Sequ
 
 
 def _common(lang: str) -> dict[str, list[str]]:
+    """Slots every family shares (contact bait, URLs, people, sites)."""
     return _load("common.json")[lang]["slots"]
 
 
@@ -342,6 +346,7 @@ class _Thread:
     spam_families: list[str] = field(default_factory=list)
 
     def count(self) -> int:
+        """Comments and replies, the number a heading like 评论列表(N条) prints."""
         return sum(1 + len(c.replies) for c in self.comments)
 
 
@@ -482,6 +487,7 @@ def detect_lang(texts: Sequence[str]) -> str:
 
 
 def _uses_halfwidth(texts: Sequence[str]) -> bool:
+    """Whether the page prints Chinese punctuation half-width, so inserted text can match it."""
     sample = "".join(texts)
     return sample.count(",") + sample.count("!") > sample.count("，") + sample.count("！")
 
@@ -540,6 +546,7 @@ def _item_spans(paras: Sequence[Para]) -> list[tuple[int, int]]:
 
 
 def _bullet_of(text: str) -> str:
+    """The bullet a list line starts with, so an inserted item looks like its neighbours."""
     match = BULLET.match(text)
     return (match.group(0).strip() + " ") if match else ""
 
@@ -626,6 +633,7 @@ def _render_raw(paras: Sequence[Para]) -> str:
 
 
 def _usable(families: Sequence[str], lang: str) -> list[str]:
+    """The given families that exist in `lang`, in order, once each; unknown names raise."""
     for family in families:
         _family_file(family)  # unknown names fail loudly
     return [f for f in dict.fromkeys(families) if lang in family_langs(f)]
@@ -717,7 +725,7 @@ def inject(page: Page, rng: random.Random, families: Sequence[str], *, comments:
 # --- raw HTML --------------------------------------------------------------------------------
 
 _P_TAG = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.I | re.S)
-_SKIP = re.compile(r"<(script|style|textarea|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_SKIP = re.compile(r"<(script|style|textarea|template|noscript|svg|iframe)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 _RELATED_UL = re.compile(r"<(ul|ol)\b[^>]*\b(?:class|id)\s*=\s*[\"'][^\"']*(?:related|recommend|tuijian|xiangguan)"
                          r"[^\"']*[\"'][^>]*>", re.I)
@@ -725,6 +733,7 @@ _BODY_END = re.compile(r"</body\s*>", re.I)
 
 
 def _esc(text: str) -> str:
+    """Text as HTML character data (the segmenter unescapes it back to the labelled text)."""
     return htmllib.escape(text, quote=False)
 
 
@@ -744,6 +753,7 @@ class _Edit:
 
 
 def _skip_spans(html: str) -> list[tuple[int, int]]:
+    """Scripts, styles and comments: `<p>` look-alikes inside them are not paragraphs."""
     return [(m.start(), m.end()) for m in _SKIP.finditer(html)]
 
 
@@ -777,7 +787,8 @@ def _paragraph_gaps(html: str, skip: Sequence[tuple[int, int]]) -> tuple[list[in
     return [m.end() for m in best[:-1]], best[-1].end()
 
 
-def _html_list_item(rng: random.Random, lang: str, shape: str, family: str | None, half: bool) -> tuple[str, list]:
+def _html_list_item(rng: random.Random, lang: str, shape: str, family: str | None,
+                    half: bool) -> tuple[str, list[dict[str, str]]]:
     """A `<li>`: shape `a` (a link), `a+date` (link and date on one line), `card` (title, teaser, info)."""
     label = "spam" if family else "chrome"
     title = _spam(family, lang, rng, form="title", half=half) if family else _news(rng, lang, "title", half)
@@ -932,6 +943,7 @@ def inject_html(html: str, rng: random.Random, families: Sequence[str], lang: st
 
 
 def _assemble(html: str, edits: Sequence[_Edit]) -> tuple[str, list[dict[str, str]]]:
+    """The HTML with the edits inserted, and their labelled texts in document order."""
     pieces, labelled, last = [], [], 0
     for edit in sorted(edits, key=lambda e: e.at):
         pieces.append(html[last:edit.at])
