@@ -35,6 +35,9 @@ MAX_BLOCKS = 20_000
 TIME_BUDGET = 30.0
 #: Element depth past which start and end tags are dropped before parsing (far above real pages' ~50).
 MAX_NESTING = 2_000
+#: Pages with more start tags than this get a reason: lexbor's tree costs ~300 bytes an element
+#: (2 million elements: 600 MB), and heavy real pages have tens of thousands.
+MAX_ELEMENTS = 400_000
 
 # Elements that never stay open (void) or that the parser closes when a sibling starts: they
 # do not deepen the tree, so they do not count towards its depth.
@@ -56,8 +59,12 @@ class BudgetExceeded(Exception):
         self.stage = stage
 
 
-class TooManyBlocks(Exception):
-    """Raised by the segmenters past `max_blocks` blocks; `prepare` turns it into a reason."""
+class OverLimit(Exception):
+    """A page is over one of the shape limits; `prepare` turns it into an empty page with this reason."""
+
+
+class TooManyBlocks(OverLimit):
+    """Raised by the segmenters past `max_blocks` blocks."""
 
     def __init__(self, max_blocks: int) -> None:
         super().__init__(f"too many paragraphs (more than {max_blocks})")
@@ -81,22 +88,27 @@ def check(stage: str) -> None:
         raise BudgetExceeded(current[1], stage)
 
 
-def flatten_deep_nesting(html: str, max_depth: int = MAX_NESTING) -> str:
+def tame_markup(html: str, max_depth: int = MAX_NESTING, max_elements: int = MAX_ELEMENTS) -> str:
     """Drop the tags of elements nested deeper than `max_depth`, keeping their text.
 
     The depth is estimated from the tags alone (implicitly closed and void elements do not
     count), which is exact for well-formed markup and errs towards deeper for broken markup;
     it only matters on pages that nest thousands of elements, which no layout does.
+    Raises OverLimit for a page with more than `max_elements` start tags. One pass, linear.
     """
-    if html.count("<") <= max_depth:
+    if html.count("<") <= min(max_depth, max_elements):
         return html
     pieces: list[str] = []
-    depth = dropped = 0
+    depth = dropped = elements = 0
     kept_to = 0
     for number, match in enumerate(_TAG.finditer(html)):
         if not number & 4095:
             check("nesting")
         closing, name = match.group(1), match.group(2).lower()
+        if not closing:
+            elements += 1
+            if elements > max_elements:
+                raise OverLimit(f"too many elements (more than {max_elements})")
         if name in _NOT_NESTING or match.start() < kept_to:  # void, or inside a tag dropped already
             continue
         if not closing:

@@ -24,10 +24,10 @@ from cleaner.limits import (
     MAX_PAGE_BYTES,
     TIME_BUDGET,
     BudgetExceeded,
-    TooManyBlocks,
+    OverLimit,
     check,
     deadline,
-    flatten_deep_nesting,
+    tame_markup,
 )
 from cleaner.repair import body_text, mark_layout_duplicates
 from cleaner.result import Paragraph, Result
@@ -73,11 +73,11 @@ def prepare_decoded(decoded: Decoded, max_blocks: int | None = None) -> Prepared
         if decoded.reason:
             pass
         elif decoded.kind == "html":
-            blocks, meta = segment_html(flatten_deep_nesting(decoded.text), max_blocks)
+            blocks, meta = segment_html(tame_markup(decoded.text), max_blocks)
         else:
             blocks = segment_text(decoded.text, max_blocks)
             meta.title = blocks[0].text if blocks else None
-    except TooManyBlocks as error:
+    except OverLimit as error:
         decoded, blocks, meta = replace(decoded, text="", reason=str(error)), [], PageMeta()
     check("features")
     features = page_features(blocks, meta.title, decoded.kind, meta.article_body, meta.description)
