@@ -106,6 +106,8 @@ def segment_html(html: str, max_blocks: int | None = None) -> tuple[list[Block],
     meta = read_meta(tree)
     tree.strip_tags(DROPPED_TAGS, recursive=True)
     for node in tree.css("[hidden], [style*=display], [style*=visibility], [aria-hidden=true]"):
+        if node.tag == "html":
+            continue  # lexbor refuses to decompose the root (SelectolaxError): `<html hidden>` crashed clean
         style = node.attributes.get("style") or ""
         if "hidden" in node.attributes or node.attributes.get("aria-hidden") == "true" or _HIDDEN_STYLE.search(style):
             node.decompose()
