@@ -30,7 +30,7 @@ MAX_BAD_UTF8_SHARE = 0.005
 MAX_CONTROL_SHARE = 0.05
 #: Multi-byte CJK codecs tried when a page's bytes fit neither UTF-8 nor a Western charset.
 CJK_CODECS = ("gb18030", "big5hkscs")
-#: Share of a CJK reading's non-ASCII characters that must be Han, kana, hangul or CJK punctuation.
+#: Share of a CJK reading's non-ASCII characters that must be Han, kana, hangul or CJK punctuation (or “”…—).
 MIN_CJK_SHARE = 0.9
 
 # Legacy labels that browsers read as a superset; GB18030 covers GB2312 and GBK.
@@ -75,7 +75,7 @@ _BOMS = (
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]{1,40})""", re.I)
 _HTML_SNIFF = re.compile(
     r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|table|article|script|span|a)[\s>/]", re.I)
-_CJK_TEXT = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+_CJK_TEXT = re.compile(r"[\u2010-\u2027\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff\ufffd]")
 
 
