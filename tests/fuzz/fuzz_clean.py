@@ -24,7 +24,7 @@ import time
 import traceback
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from cleaner import LABELS, Cleaner, Result
@@ -119,7 +119,7 @@ def main() -> int:
     count = 0
     deadline = time.monotonic() + args.minutes * 60
 
-    @settings(max_examples=10**9, deadline=None, database=None, derandomize=False, report_multiple_bugs=True,
+    @settings(max_examples=10**9, deadline=None, database=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
     @given(pages())
     def run(page: str | bytes) -> None:
@@ -127,6 +127,8 @@ def main() -> int:
         if time.monotonic() > deadline:
             raise TimeUp
         count += 1
+        if not count % 2000:
+            print(f"{count} inputs, {len(findings)} kinds of finding", file=sys.stderr, flush=True)
         problem = check(cleaner, page, args.slow)
         if problem:
             kind = problem.splitlines()[-1][:200] if problem.startswith("raised") else problem.split(":")[0]
@@ -142,8 +144,9 @@ def main() -> int:
     try:
         run._hypothesis_internal_use_seed = args.seed  # reproducible runs
         run()
-    except TimeUp:
-        pass
+    except BaseException:  # TimeUp, as hypothesis reports it (possibly in a group)
+        if time.monotonic() < deadline:
+            raise
     summary = {"minutes": round((time.monotonic() - started) / 60, 1), "inputs": count, "seed": args.seed,
                "findings": len(findings)}
     print(json.dumps(summary))
