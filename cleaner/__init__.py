@@ -15,6 +15,7 @@ from pathlib import Path
 from cleaner.classify import ParagraphClassifier, load_model, save_model
 from cleaner.errors import CleanerError, InputError, ModelError
 from cleaner.labels import BODY, CHROME, COMMENT, LABELS, SPAM, Label
+from cleaner.limits import MAX_BLOCKS, MAX_PAGE_BYTES, TIME_BUDGET
 from cleaner.pipeline import Cleaner, Page
 from cleaner.result import Paragraph, Result
 
@@ -29,13 +30,20 @@ _default: Cleaner | None = None
 
 def clean(page: Page, *, url: str | None = None, kind: str = "auto", include_comments: bool = False,
           model: ParagraphClassifier | str | Path | None = None, trust_model: bool = False,
-          encoding: str | None = None) -> Result:
-    """Clean one page with the shipped model (or `model`, a path needing `trust_model`); see `Cleaner.clean`."""
+          encoding: str | None = None, max_bytes: int = MAX_PAGE_BYTES, max_blocks: int = MAX_BLOCKS,
+          time_budget: float | None = TIME_BUDGET) -> Result:
+    """Clean one page with the shipped model (or `model`, a path needing `trust_model`); see `Cleaner.clean`.
+
+    `max_bytes`, `max_blocks` and `time_budget` are the per-page limits of `Cleaner` (`cleaner.limits`).
+    """
     global _default
+    limits = {"max_bytes": max_bytes, "max_blocks": max_blocks, "time_budget": time_budget}
     if model is not None:
-        cleaner = Cleaner(model, trust_model=trust_model)
+        cleaner = Cleaner(model, trust_model=trust_model, **limits)
     else:
         if _default is None:
             _default = Cleaner()
         cleaner = _default
+        if (cleaner.max_bytes, cleaner.max_blocks, cleaner.time_budget) != tuple(limits.values()):
+            cleaner = Cleaner(cleaner.model, **limits)  # shares the loaded model
     return cleaner.clean(page, url=url, kind=kind, include_comments=include_comments, encoding=encoding)

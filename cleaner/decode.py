@@ -11,20 +11,27 @@ UTF-8 rejects non-UTF-8 text at once.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import zlib
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
-#: Pages larger than this (after gunzip) are refused with a reason rather than parsed.
-MAX_PAGE_BYTES = 16 * 2**20
+from cleaner.limits import MAX_PAGE_BYTES
+
 #: How far into a page we look for <meta charset> and HTML tags.
 SNIFF_BYTES = 8192
 #: A page with more NUL bytes than this share (and no UTF-16/32 BOM) is binary.
 MAX_NUL_SHARE = 0.01
 #: UTF-8 with at most this share of invalid sequences is read as UTF-8, dropping them.
 MAX_BAD_UTF8_SHARE = 0.005
+#: Text whose decoded start holds more control characters than this share is binary, not text.
+MAX_CONTROL_SHARE = 0.05
+#: Multi-byte CJK codecs tried when a page's bytes fit neither UTF-8 nor a Western charset.
+CJK_CODECS = ("gb18030", "big5hkscs")
+#: Share of a CJK reading's non-ASCII characters that must be Han, kana, hangul or CJK punctuation (or “”…—).
+MIN_CJK_SHARE = 0.9
 
 # Legacy labels that browsers read as a superset; GB18030 covers GB2312 and GBK.
 _SUPERSETS = {
@@ -42,6 +49,10 @@ _SUPERSETS = {
     "euc-kr": "cp949",
 }
 
+# Codecs Python has that no browser reads a page in: they raise on any input, or decode markup
+# into something else (utf-7 is a known XSS vector).
+_NOT_PAGE_CODECS = frozenset({"undefined", "idna", "punycode", "utf-7", "unicode-escape", "raw-unicode-escape",
+                              "mbcs", "oem", "uu", "base64", "hex", "zlib", "bz2", "quopri", "rot-13"})
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
     (b"%PDF-", "PDF document"),
@@ -64,6 +75,7 @@ _BOMS = (
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]{1,40})""", re.I)
 _HTML_SNIFF = re.compile(
     r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|table|article|script|span|a)[\s>/]", re.I)
+_CJK_TEXT = re.compile(r"[\u2010-\u2027\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff\ufffd]")
 
 
@@ -123,9 +135,14 @@ def normalise_charset(name: str | None) -> str | None:
     name = name.strip().strip("\"'").lower()
     name = _SUPERSETS.get(name, name)
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):  # ValueError: a name holding NUL
         return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_CODECS:
+        return None  # rot13, zlib, base64… are transforms, not charsets; decoding with them raises
+    if info.name.startswith(("utf-16", "utf-32")):
+        return "utf-8"  # as browsers do: a page that reached us as ASCII-compatible bytes is not UTF-16
+    return info.name
 
 
 def _kind_or(kind: str, default: str) -> str:
@@ -154,12 +171,16 @@ def _decode_bytes(raw: bytes, hint: str | None) -> tuple[str, str | None, str | 
         return "", None, "binary input (NUL bytes)"
     try:
         return raw.decode("utf-8"), "utf-8", None
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        if error.end == len(raw) and error.reason == "unexpected end of data":
+            # A stream cut inside a character (truncated gzip, a capped download): keep what came.
+            return raw[:error.start].decode("utf-8"), "utf-8", None
     declared = normalise_charset(hint)
     if declared is None and (match := _META_CHARSET.search(head)):
         declared = normalise_charset(match.group(1).decode("ascii", "ignore"))
     if declared and declared != "utf-8":
+        if _single_byte(declared) and (cjk := _cjk_reading(raw)):
+            return (*cjk, None)  # a CJK page declaring a Western charset: a single-byte read is mojibake
         try:
             return raw.decode(declared), declared, None
         except UnicodeDecodeError:
@@ -171,4 +192,38 @@ def _decode_bytes(raw: bytes, hint: str | None) -> tuple[str, str | None, str | 
     if best is None or best.encoding is None:
         return "", None, "binary input (no text encoding fits)"
     guessed = normalise_charset(best.encoding) or "utf-8"
-    return raw.decode(guessed, errors="replace"), guessed, None
+    if _single_byte(guessed) and (cjk := _cjk_reading(raw)):
+        return (*cjk, None)  # short CJK pages fool the guesser into a Western charset
+    text = raw.decode(guessed, errors="replace")
+    if len(_CONTROL.findall(text[:SNIFF_BYTES])) > MAX_CONTROL_SHARE * len(text[:SNIFF_BYTES]):
+        return "", None, f"binary input (control characters when read as {guessed})"
+    return text, guessed, None
+
+
+@functools.lru_cache(maxsize=64)
+def _single_byte(codec: str) -> bool:
+    """True for codecs that read every byte as one character (cp1252, ISO-8859-x…): they never fail."""
+    try:
+        return len(bytes(range(256)).decode(codec, errors="replace")) == 256
+    except (UnicodeError, LookupError):
+        return False
+
+
+def _cjk_reading(raw: bytes) -> tuple[str, str] | None:
+    """(text, codec) when the bytes decode strictly in a CJK multi-byte codec into mostly CJK text.
+
+    Western text in a legacy charset almost never survives a strict GB18030 or Big5 decode
+    (an accented letter is followed by ASCII, which is no valid trail byte), so a clean decode
+    whose non-ASCII characters are nearly all Han or CJK punctuation is the page's real encoding.
+    """
+    for codec in CJK_CODECS:
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:8 * SNIFF_BYTES]
+        wide = len(sample.encode("utf-8")) - len(sample)  # > 0 exactly when non-ASCII is present
+        cjk = len(_CJK_TEXT.findall(sample))
+        if wide and cjk >= MIN_CJK_SHARE * (len(sample) - len(sample.encode("ascii", "ignore"))):
+            return text, codec
+    return None

@@ -17,12 +17,16 @@ from collections.abc import Sequence
 import numpy as np
 
 from cleaner import lexicon
+from cleaner.limits import check
 from cleaner.segment import Block
 
 #: A block this long, ending a sentence, counts as prose (the article's likely fabric).
 PROSE_MIN_CHARS = 40
 #: Only the first characters of a block count for topic similarity (keeps it linear).
 TOPIC_MAX_CHARS = 400
+#: Blocks longer than this are featurised on their start and end (the regexes and word lists
+#: cost time per character, and a 5-million-character line must not take minutes).
+MAX_FEATURE_CHARS = 20_000
 #: Neighbour offsets whose facts each row repeats.
 NEIGHBOURS = (-2, -1, 1, 2)
 
@@ -37,13 +41,13 @@ _DATE = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}月\d{1,2}日|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
     r"|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}"
-    r"|\d+ (?:minutes?|hours?|days?) ago|\d+\s*(?:分钟|小时|天)前",
+    r"|\d{1,4} (?:minutes?|hours?|days?) ago|\d{1,4}\s*(?:分钟|小时|天)前",
     re.I,
 )
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 _NUMBER_ONLY = re.compile(r"^[\s\d,.()（）\[\]%+\-kKwW万]+$")
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|html?)\b", re.I)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*")
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}")
 _PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{3,4}-\d{7,8}|400-?\d{3}-?\d{4}|\+\d{1,3}[ -]?\d{6,12})(?!\d)")
 _QQ_WECHAT = re.compile(
     r"(?:qq|QQ|扣扣|q群|Q群)\s*[:：号群]?\s*\d{5,11}|(?:微信|vx|VX|wx|WX|薇信|威信|V信|v信)\s*[:：号]?\s*[A-Za-z0-9_-]{5,20}"
@@ -53,7 +57,7 @@ _COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|ICP|备案号|公网安备",
 _BRACKET_START = re.compile(r"^[【《\[「『]")
 _SEPARATORS = re.compile(r"\s[|/>»·]\s|\|")
 _NAME_DATE = re.compile(r"^\S{1,24}\s+(?:\d{4}[-/年]|\d{1,2}[-/月]|\d+\s*(?:分钟|小时|天)前|\d+ \w+ ago)")
-_ELLIPSIS = re.compile(r"(?:\.\.\.|…+|。。。)$")
+_ELLIPSIS = re.compile(r"(?:\.\.\.|(?<!…)…+|。。。)$")
 
 TAG_GROUPS = {"p": "p", "h1": "h", "h2": "h", "h3": "h", "h4": "h", "h5": "h", "h6": "h", "li": "li",
               "td": "cell", "th": "cell", "tr": "cell", "div": "div", "span": "div", "section": "div",
@@ -87,13 +91,17 @@ FEATURE_NAMES: list[str] = OWN + PLACE + DOM + [
 
 def own_features(text: str) -> list[float]:
     """The block on its own: the OWN columns."""
+    check("features")
+    full = len(text)
+    if full > MAX_FEATURE_CHARS:
+        text = text[:MAX_FEATURE_CHARS // 2] + "\n" + text[-MAX_FEATURE_CHARS // 2:]
     n = len(text)
     cjk = len(_CJK.findall(text))
     words = len(_LATIN_WORD.findall(text))
     spam = {family: lexicon.hits(pattern, text) for family, pattern in lexicon.SPAM.items()}
     date = _DATE.search(text)
     return [
-        math.log1p(n),
+        math.log1p(full),
         cjk / n,
         math.log1p(words),
         len(_PUNCT.findall(text)) / n,

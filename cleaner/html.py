@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
 
+from cleaner.limits import TooManyBlocks, check
 from cleaner.segment import Block, squash
 
 #: Elements that never hold article text, removed with their content before the walk.
@@ -96,24 +97,29 @@ class _Info:
     ancestors: tuple[int, ...]  # mem_ids of the last ANCESTOR_MEMORY block-level ancestors
 
 
-def segment_html(html: str) -> tuple[list[Block], PageMeta]:
-    """Blocks of an HTML page in reading order, and the page's metadata."""
+def segment_html(html: str, max_blocks: int | None = None) -> tuple[list[Block], PageMeta]:
+    """Blocks of an HTML page in reading order, and the page's metadata.
+
+    Raises TooManyBlocks past `max_blocks` blocks (before the rest of the page costs memory).
+    """
     tree = LexborHTMLParser(html)
     meta = read_meta(tree)
     tree.strip_tags(DROPPED_TAGS, recursive=True)
     for node in tree.css("[hidden], [style*=display], [style*=visibility], [aria-hidden=true]"):
+        if node.tag == "html":
+            continue  # lexbor refuses to decompose the root (SelectolaxError): `<html hidden>` crashed clean
         style = node.attributes.get("style") or ""
         if "hidden" in node.attributes or node.attributes.get("aria-hidden") == "true" or _HIDDEN_STYLE.search(style):
             node.decompose()
     root = tree.body or tree.root
     if root is None:
         return [], meta
-    blocks, chains = _walk(root)
+    blocks, chains = _walk(root, max_blocks)
     _vote_containers(blocks, chains)
     return blocks, meta
 
 
-def _walk(root) -> tuple[list[Block], list[tuple[int, ...]]]:
+def _walk(root, max_blocks: int | None = None) -> tuple[list[Block], list[tuple[int, ...]]]:
     """Visit each node once and cut text into blocks at block boundaries.
 
     Returns the blocks and, for each, the chain of its block-level ancestors' ids.
@@ -133,6 +139,8 @@ def _walk(root) -> tuple[list[Block], list[tuple[int, ...]]]:
             if text:
                 blocks.append(_block(text, current, min(link_chars, len(text))))
                 chains.append((*current.ancestors, current.anchor))
+                if max_blocks is not None and len(blocks) > max_blocks:
+                    raise TooManyBlocks(max_blocks)
         parts, link_chars, current = [], 0, None
 
     for node in root.traverse(include_text=True):
@@ -152,6 +160,7 @@ def _walk(root) -> tuple[list[Block], list[tuple[int, ...]]]:
             continue
         if tag is None or tag.startswith("-") or tag.startswith("!"):
             continue
+        check("segmentation")
         info = _element_info(node, tag, above)
         infos[node.mem_id] = info
         if tag in BLOCK_TAGS:

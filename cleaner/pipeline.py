@@ -8,17 +8,27 @@ always trained on exactly what it will see.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from cleaner.classify import ParagraphClassifier, load_model
-from cleaner.decode import MAX_PAGE_BYTES, Decoded, decode
+from cleaner.decode import Decoded, decode
 from cleaner.errors import InputError
 from cleaner.features import page_features
 from cleaner.html import PageMeta, segment_html
 from cleaner.labels import COMMENT, LABELS
+from cleaner.limits import (
+    MAX_BLOCKS,
+    MAX_PAGE_BYTES,
+    TIME_BUDGET,
+    BudgetExceeded,
+    OverLimit,
+    check,
+    deadline,
+    tame_markup,
+)
 from cleaner.repair import body_text, mark_layout_duplicates
 from cleaner.result import Paragraph, Result
 from cleaner.segment import Block, segment_text
@@ -38,41 +48,79 @@ class Prepared:
 
 
 def prepare(page: Page, kind: str = "auto", encoding: str | None = None,
-            max_bytes: int = MAX_PAGE_BYTES) -> Prepared:
-    """Decode, segment and featurise a page."""
+            max_bytes: int = MAX_PAGE_BYTES, max_blocks: int | None = None) -> Prepared:
+    """Decode, segment and featurise a page (a page over a limit is prepared empty, with a reason)."""
+    return prepare_decoded(decode_page(page, kind, encoding, max_bytes), max_blocks)
+
+
+def decode_page(page: Page, kind: str = "auto", encoding: str | None = None,
+                max_bytes: int = MAX_PAGE_BYTES) -> Decoded:
+    """Check the arguments (InputError) and decode the page."""
     if kind not in KINDS:
         raise InputError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if not isinstance(page, (str, bytes, bytearray, memoryview)):
         raise InputError(f"a page is str or bytes, not {type(page).__name__}")
-    decoded = decode(page, kind, encoding, max_bytes)
+    if encoding is not None and not isinstance(encoding, str):
+        raise InputError(f"encoding is a str, not {type(encoding).__name__}")
+    return decode(page, kind, encoding, max_bytes)
+
+
+def prepare_decoded(decoded: Decoded, max_blocks: int | None = None) -> Prepared:
+    """Segment and featurise a decoded page."""
     meta = PageMeta()
-    if decoded.reason:
-        blocks: list[Block] = []
-    elif decoded.kind == "html":
-        blocks, meta = segment_html(decoded.text)
-    else:
-        blocks = segment_text(decoded.text)
-        meta.title = blocks[0].text if blocks else None
+    blocks: list[Block] = []
+    try:
+        if decoded.reason:
+            pass
+        elif decoded.kind == "html":
+            blocks, meta = segment_html(tame_markup(decoded.text), max_blocks)
+        else:
+            blocks = segment_text(decoded.text, max_blocks)
+            meta.title = blocks[0].text if blocks else None
+    except OverLimit as error:
+        decoded, blocks, meta = replace(decoded, text="", reason=str(error)), [], PageMeta()
+    check("features")
     features = page_features(blocks, meta.title, decoded.kind, meta.article_body, meta.description)
     return Prepared(decoded, blocks, meta, features)
 
 
 class Cleaner:
-    """Cleans pages with one model, loaded once: `clean` a page, `clean_many` an iterable."""
+    """Cleans pages with one model, loaded once: `clean` a page, `clean_many` an iterable.
+
+    The limits keep one page from stalling or starving a batch (see `cleaner.limits`): a page
+    over `max_bytes` (bytes, or characters for str; after gunzip), cut into more than
+    `max_blocks` paragraphs, or taking longer than `time_budget` seconds (None: no limit) gives
+    a Result with empty `text` and a `reason`.
+    """
 
     def __init__(self, model: ParagraphClassifier | str | Path | None = None, *, trust_model: bool = False,
-                 max_bytes: int = MAX_PAGE_BYTES) -> None:
+                 max_bytes: int = MAX_PAGE_BYTES, max_blocks: int = MAX_BLOCKS,
+                 time_budget: float | None = TIME_BUDGET) -> None:
         if isinstance(model, ParagraphClassifier):
             self.model = model
         else:
             self.model = load_model(model, trust=trust_model)
         self.max_bytes = max_bytes
+        self.max_blocks = max_blocks
+        self.time_budget = time_budget
 
     def clean(self, page: Page, *, url: str | None = None, kind: str = "auto", include_comments: bool = False,
               encoding: str | None = None) -> Result:
-        """Label every paragraph of `page` and return the clean article text."""
-        prepared = prepare(page, kind, encoding, self.max_bytes)
-        return self.finish(prepared, url=url, include_comments=include_comments)
+        """Label every paragraph of `page` and return the clean article text.
+
+        Raises InputError only for arguments that are not a page; whatever the page holds gives a Result.
+        """
+        started = kind if kind != "auto" else "text"
+        try:
+            with deadline(self.time_budget):
+                decoded = decode_page(page, kind, encoding, self.max_bytes)
+                started = decoded.kind
+                prepared = prepare_decoded(decoded, self.max_blocks)
+                check("classification")
+                return self.finish(prepared, url=url, include_comments=include_comments)
+        except BudgetExceeded as error:
+            return Result(text="", paragraphs=[], kind=started, url=url, reason=str(error),
+                          comments=[] if include_comments else None)
 
     def clean_many(self, pages: Iterable[Page], **options) -> Iterator[Result]:
         """Clean pages lazily, one at a time, with the same options."""

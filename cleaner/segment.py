@@ -10,7 +10,10 @@ so that everything after this stage is shared.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from cleaner.limits import TooManyBlocks, check
 
 #: Lines shorter than this (in characters, CJK counted double) are items, never wrapped prose.
 WRAP_MIN_WIDTH = 50
@@ -58,13 +61,18 @@ def join_lines(left: str, right: str) -> str:
     return f"{left} {right}"
 
 
-def segment_text(text: str) -> list[Block]:
-    """Cut text into blocks: paragraphs at blank lines, item lines apart, wrapped prose kept."""
+def segment_text(text: str, max_blocks: int | None = None) -> list[Block]:
+    """Cut text into blocks: paragraphs at blank lines, item lines apart, wrapped prose kept.
+
+    Raises TooManyBlocks as soon as more than `max_blocks` blocks are cut, so a page of
+    millions of one-character lines costs no more than the cap.
+    """
     blocks: list[Block] = []
     group: list[tuple[int, int, str]] = []
     group_index = 0
-    offset = 0
-    for line in text.split("\n"):
+    for number, (offset, line) in enumerate(_lines(text)):
+        if not number & 4095:
+            check("segmentation")
         stripped = squash(line)
         if stripped:
             lead = len(line) - len(line.lstrip())
@@ -72,19 +80,32 @@ def segment_text(text: str) -> list[Block]:
         elif group:
             blocks.extend(_paragraph_blocks(group, group_index))
             group, group_index = [], group_index + 1
-        offset += len(line) + 1
+            if max_blocks is not None and len(blocks) > max_blocks:
+                raise TooManyBlocks(max_blocks)
     if group:
         blocks.extend(_paragraph_blocks(group, group_index))
+    if max_blocks is not None and len(blocks) > max_blocks:
+        raise TooManyBlocks(max_blocks)
     return blocks
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, line) for each line, lazily: a list of millions of lines would cost hundreds of MB."""
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield start, text[start:end]
+        start = end + 1
+    yield start, text[start:]
 
 
 def _paragraph_blocks(lines: list[tuple[int, int, str]], group: int) -> list[Block]:
     """One block for a wrapped paragraph, else one block a line."""
     if len(lines) > 1 and _is_wrapped_prose([t for _, _, t in lines]):
-        text = lines[0][2]
+        pieces = [lines[0][2]]  # joined once at the end: joining line by line is quadratic
         for _, _, more in lines[1:]:
-            text = join_lines(text, more)
-        return [Block(text, lines[0][0], lines[-1][1], group)]
+            pieces.append("" if _CJK.match(pieces[-1][-1]) or _CJK.match(more[0]) else " ")
+            pieces.append(more)
+        return [Block("".join(pieces), lines[0][0], lines[-1][1], group)]
     return [Block(t, s, e, group, bullet=bool(BULLET.match(t))) for s, e, t in lines]
 
 
