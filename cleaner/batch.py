@@ -192,7 +192,8 @@ _worker: RecordCleaner = RecordCleaner()
 def _init_worker(options: dict[str, Any]) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
-    _worker = RecordCleaner(options)
+    if _worker.options != options or _worker._cleaner is None:  # else forked with the parent's model loaded
+        _worker = RecordCleaner(options)
     _worker.cleaner  # noqa: B018 - load the model (and its OpenMP) now, then limit its threads
     limit_threads()
 
@@ -220,8 +221,12 @@ def run(records: Iterable[Record], options: dict[str, Any], jobs: int = 1) -> It
         for record in records:
             yield _worker(record)
         return
-    # fork: workers start at once and share the parent's imports; spawn where fork is unsafe
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    # fork: workers start at once and share the parent's imports and model; spawn where fork is unsafe
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    if method == "fork":
+        _worker = RecordCleaner(options)
+        _worker.cleaner  # noqa: B018 - loaded once here, inherited by every worker
+    context = multiprocessing.get_context(method)
     with context.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
         pending: deque[AsyncResult[list[dict[str, Any]]]] = deque()
         iterator = iter(records)
