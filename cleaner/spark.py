@@ -14,10 +14,14 @@ Run as a job:  spark-submit path/to/cleaner/spark.py IN... -o OUT.parquet [--lab
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import os
 import sys
+
+if __name__ == "__main__" and sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+    sys.path.pop(0)  # run as a file by spark-submit: cleaner/html.py must not shadow the standard library's html
+
+import argparse
+import hashlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
