@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -38,12 +39,18 @@ class Measure:
     pages: int
     seconds: float
     peak_rss: int  # bytes, the process tree's
+    cpu_seconds: float  # user + system time of the process and the descendants it waited for
     load: float  # 1-minute load average just before the run: other work on the machine
     returncode: int
 
     @property
     def pages_per_s(self) -> float:
         return self.pages / self.seconds if self.seconds else 0.0
+
+    @property
+    def cores(self) -> float:
+        """Cores it kept busy on average: below N for N workers when others share the machine."""
+        return self.cpu_seconds / self.seconds if self.seconds else 0.0
 
 
 def collect(folder: Path, limit: int | None) -> int:
@@ -56,9 +63,10 @@ def collect(folder: Path, limit: int | None) -> int:
     return len(pages)
 
 
-def measure(name: str, command: list[str], pages: int) -> Measure:
+def measure(name: str, command: list[str], pages: int, work: Path) -> Measure:
     """Run `command`, sampling the RSS of its process tree until it exits."""
     load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     peak = 0
@@ -70,11 +78,15 @@ def measure(name: str, command: list[str], pages: int) -> Measure:
             pass
         time.sleep(0.05)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if process.returncode not in (0, 1):  # 1: some pages failed, the others were written
         print(f"{name} failed ({process.returncode}):\n{stderr[-2000:]}", file=sys.stderr)
     shown = " ".join(Path(c).name if c.startswith(str(BIN)) else c for c in command)
-    return Measure(name, shown, pages, seconds, peak, load, process.returncode)
+    for path, placeholder in ((str(work / "pages"), "PAGES"), (str(work), "OUT")):
+        shown = shown.replace(path, placeholder)
+    return Measure(name, shown, pages, seconds, peak, cpu, load, process.returncode)
 
 
 def machine() -> str:
@@ -90,22 +102,24 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB RAM, Python {platform.python_version()}"
 
 
-def table(results: list[Measure], pages: int, folder_note: str) -> str:
+def table(results: list[Measure], pages: int, folder_note: str, repeat: int) -> str:
     base = results[0].pages_per_s or 1.0
     lines = [
         "## Scale",
         "",
         f"`python -m benchmarks.bench_scale --write` on {dt.date.today().isoformat()}; machine: {machine()}.",
         f"{pages} pages: {folder_note}. Each run is a fresh process, start-up included; peak RSS is the",
-        "sum over the process tree (workers, Spark's JVM and Python workers). Load is the 1-minute load",
-        "average before the run: other work on the machine at the time.",
+        "sum over the process tree (workers, Spark's JVM and Python workers). CPU s is user + system time",
+        "of the tree, cores = CPU s / seconds: how many cores it got. Load is the 1-minute load average",
+        f"before the run: other work on the machine at the time. Best of {repeat} run(s) per configuration.",
         "",
-        "| configuration | command | pages/s | × jobs 1 | seconds | peak RSS (MiB) | load before |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| configuration | command | pages/s | × jobs 1 | seconds | CPU s | cores | peak RSS (MiB) | load before |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(f"| {r.name} | `{r.command}` | {r.pages_per_s:.1f} | {r.pages_per_s / base:.2f} | "
-                     f"{r.seconds:.1f} | {r.peak_rss / 2**20:.0f} | {r.load:.1f} |")
+                     f"{r.seconds:.1f} | {r.cpu_seconds:.0f} | {r.cores:.2f} | {r.peak_rss / 2**20:.0f} | "
+                     f"{r.load:.1f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -125,6 +139,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, help="use the first N pages only")
     parser.add_argument("--write", action="store_true", help="write the table into benchmarks/RESULTS.md")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per configuration; the fastest is kept")
     parser.add_argument("--skip", nargs="*", default=[], help="configurations to leave out, e.g. spark")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
@@ -147,16 +162,22 @@ def main() -> None:
         for name, command in configs:
             if any(skip in name for skip in args.skip):
                 continue
-            result = measure(name, command, pages)
-            print(f"{name}: {result.pages_per_s:.1f} pages/s, {result.seconds:.1f} s, "
-                  f"peak {result.peak_rss / 2**20:.0f} MiB (load {result.load:.1f})", file=sys.stderr)
-            results.append(result)
+            runs = []
+            for _ in range(max(1, args.repeat)):
+                for stale in (work / "j1.jsonl", work / "j2.jsonl", work / "spark", work / "trafilatura"):
+                    if str(stale) in command:  # this configuration's output, from the run before
+                        shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
+                result = measure(name, command, pages, work)
+                print(f"{name}: {result.pages_per_s:.1f} pages/s, {result.seconds:.1f} s, {result.cores:.2f} cores, "
+                      f"peak {result.peak_rss / 2**20:.0f} MiB (load {result.load:.1f})", file=sys.stderr)
+                runs.append(result)
+            results.append(min(runs, key=lambda r: r.seconds))
         j1, j2 = work / "j1.jsonl", work / "j2.jsonl"
         if j1.exists() and j2.exists() and j1.read_bytes() != j2.read_bytes():
             print("warning: --jobs 1 and --jobs 2 outputs differ", file=sys.stderr)
         note = ("trafilatura-eval/html/*.gz then gne-zh/*.gz from the shared corpora, as symlinks in one folder, "
                 "gzip-compressed HTML")
-        text = table(results, pages, note)
+        text = table(results, pages, note, max(1, args.repeat))
         print(text)
         if args.write:
             write_section(text, ROOT / "benchmarks" / "RESULTS.md")
