@@ -48,6 +48,11 @@ class Measure:
         return self.pages / self.seconds if self.seconds else 0.0
 
     @property
+    def pages_per_cpu_s(self) -> float:
+        """Pages per CPU-second: the work a page costs, whatever share of the machine the run got."""
+        return self.pages / self.cpu_seconds if self.cpu_seconds else 0.0
+
+    @property
     def cores(self) -> float:
         """Cores it kept busy on average: below N for N workers when others share the machine."""
         return self.cpu_seconds / self.seconds if self.seconds else 0.0
@@ -70,16 +75,23 @@ def measure(name: str, command: list[str], pages: int, work: Path) -> Measure:
     started = time.perf_counter()
     process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     peak = 0
+    cpu_seen: dict[int, float] = {}  # last user+system time seen per process of the tree
     while process.poll() is None:
-        try:
-            tree = [process, *process.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
-            pass
+        rss = 0
+        for member in [process, *_children(process)]:
+            try:
+                with member.oneshot():
+                    rss += member.memory_info().rss
+                    times = member.cpu_times()
+                    cpu_seen[member.pid] = times.user + times.system
+            except psutil.Error:
+                continue
+        peak = max(peak, rss)
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # reaped descendants are in the rusage; daemons (Spark's Python workers) only in the samples
+    cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(cpu_seen.values()))
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if process.returncode not in (0, 1):  # 1: some pages failed, the others were written
         print(f"{name} failed ({process.returncode}):\n{stderr[-2000:]}", file=sys.stderr)
@@ -87,6 +99,13 @@ def measure(name: str, command: list[str], pages: int, work: Path) -> Measure:
     for path, placeholder in ((str(work / "pages"), "PAGES"), (str(work), "OUT")):
         shown = shown.replace(path, placeholder)
     return Measure(name, shown, pages, seconds, peak, cpu, load, process.returncode)
+
+
+def _children(process: psutil.Process) -> list[psutil.Process]:
+    try:
+        return process.children(recursive=True)
+    except psutil.Error:
+        return []
 
 
 def machine() -> str:
@@ -113,12 +132,14 @@ def table(results: list[Measure], pages: int, folder_note: str, repeat: int) -> 
         "of the tree, cores = CPU s / seconds: how many cores it got. Load is the 1-minute load average",
         f"before the run: other work on the machine at the time. Best of {repeat} run(s) per configuration.",
         "",
-        "| configuration | command | pages/s | × jobs 1 | seconds | CPU s | cores | peak RSS (MiB) | load before |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| configuration | command | pages/s | × jobs 1 | seconds | CPU s | cores | pages/CPU-s | peak RSS (MiB) "
+        "| load before |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(f"| {r.name} | `{r.command}` | {r.pages_per_s:.1f} | {r.pages_per_s / base:.2f} | "
-                     f"{r.seconds:.1f} | {r.cpu_seconds:.0f} | {r.cores:.2f} | {r.peak_rss / 2**20:.0f} | "
+                     f"{r.seconds:.1f} | {r.cpu_seconds:.0f} | {r.cores:.2f} | {r.pages_per_cpu_s:.1f} | "
+                     f"{r.peak_rss / 2**20:.0f} | "
                      f"{r.load:.1f} |")
     return "\n".join(lines) + "\n"
 
