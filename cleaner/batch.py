@@ -59,15 +59,18 @@ def is_page_file(path: Path) -> bool:
     return name.endswith(PAGE_SUFFIXES)
 
 
-def _is_folder_input(path: Path) -> bool:
-    """Files taken from a folder: pages and WARCs. JSONL only when named, as folders often hold other JSONL."""
+def _is_folder_input(path: Path, archives: bool) -> bool:
+    """Files taken from a folder: pages, and WARCs with `archives`. JSONL only when named: folders hold other JSONL."""
     from cleaner.records import archive_kind
 
-    return is_page_file(path) or archive_kind(path) == "warc"
+    return is_page_file(path) or (archives and archive_kind(path) == "warc")
 
 
-def find_inputs(specs: Iterable[str]) -> list[tuple[Path | None, Path]]:
-    """Expand files, folders (recursive) and globs into (root, file) pairs; '-' is stdin (None, '-')."""
+def find_inputs(specs: Iterable[str], archives: bool = False) -> list[tuple[Path | None, Path]]:
+    """Expand files, folders (recursive) and globs into (root, file) pairs; '-' is stdin (None, '-').
+
+    With `archives`, folders yield their WARC files too (for readers that open them, as `read_files`).
+    """
     found: list[tuple[Path | None, Path]] = []
     for spec in specs:
         if spec == "-":
@@ -75,7 +78,7 @@ def find_inputs(specs: Iterable[str]) -> list[tuple[Path | None, Path]]:
             continue
         path = Path(spec)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and _is_folder_input(p))
+            files = sorted(p for p in path.rglob("*") if p.is_file() and _is_folder_input(p, archives))
             found.extend((path, p) for p in files)
         elif path.is_file():
             found.append((path.parent, path))
@@ -88,7 +91,7 @@ def find_inputs(specs: Iterable[str]) -> list[tuple[Path | None, Path]]:
                 if match_path.is_file():
                     found.append((match_path.parent, match_path))
                 elif match_path.is_dir():
-                    found.extend(find_inputs([match]))
+                    found.extend(find_inputs([match], archives))
     return found
 
 

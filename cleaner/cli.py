@@ -72,7 +72,7 @@ def clean(
         _fail("--jobs must be 0 or more and --checkpoint 1 or more")
     jobs = jobs or os.cpu_count() or 1
     try:
-        inputs = batch.find_inputs(paths)
+        inputs = batch.find_inputs(paths, archives=True)
         load_model(model, trust=trust_model)  # fail early, before any worker starts
     except CleanerError as error:
         _fail(str(error))

@@ -143,7 +143,8 @@ def read_pages(spark: SparkSession, paths: Sequence[str], partitions: int | None
     others = [p for p in paths if p not in parquet]
     frames = []
     if others:
-        files = [(str(root) if root is not None else None, str(path)) for root, path in find_inputs(others)]
+        found = find_inputs(others, archives=True)
+        files = [(str(root) if root is not None else None, str(path)) for root, path in found]
         cores = spark.sparkContext.defaultParallelism
         slices = partitions or max(1, min(len(files), 4 * cores))
         rdd = spark.sparkContext.parallelize(files, slices).flatMap(_read_file)

@@ -131,5 +131,6 @@ def test_a_folder_yields_its_pages_and_warcs_but_not_stray_jsonl(tmp_path):
     (tmp_path / "labels.jsonl").write_text('{"id": "p", "paragraphs": []}\n')
     from cleaner.batch import find_inputs
 
-    assert [p.name for _, p in find_inputs([str(tmp_path)])] == ["a.html", "c.warc.gz"]
+    assert [p.name for _, p in find_inputs([str(tmp_path)], archives=True)] == ["a.html", "c.warc.gz"]
+    assert [p.name for _, p in find_inputs([str(tmp_path)])] == ["a.html"]  # for callers that read pages only
     assert [p.name for _, p in find_inputs([str(tmp_path / "labels.jsonl")])] == ["labels.jsonl"]
