@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args(argv)
-    print(f"# bench_seeds {date.today()} python {platform.python_version()} {platform.processor() or platform.machine()}")
+    machine = platform.processor() or platform.machine()
+    print(f"# bench_seeds {date.today()} python {platform.python_version()} {machine}")
     joins = seed_joins()
     rows = []
     for page in seed_pages():
