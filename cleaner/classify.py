@@ -50,9 +50,10 @@ class ParagraphClassifier:
     per tree, which costs more than the features of a text page).
     """
 
-    def __init__(self, n_estimators: int = 120, learning_rate: float = 0.1, num_leaves: int = 31,
-                 max_bin: int = 63, min_child_samples: int = 10, random_state: int = 0) -> None:
+    def __init__(self, n_estimators: int = 80, context_estimators: int = 40, learning_rate: float = 0.15,
+                 num_leaves: int = 31, max_bin: int = 63, min_child_samples: int = 10, random_state: int = 0) -> None:
         self.n_estimators = n_estimators
+        self.context_estimators = context_estimators
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
         self.max_bin = max_bin
@@ -67,9 +68,10 @@ class ParagraphClassifier:
                 "min_child_samples": self.min_child_samples, "seed": self.random_state,
                 "deterministic": True, "force_row_wise": True, "num_threads": 0, "verbose": -1}
 
-    def _booster(self, X: np.ndarray, codes: np.ndarray, weight: np.ndarray | None) -> lightgbm.Booster:
+    def _booster(self, X: np.ndarray, codes: np.ndarray, weight: np.ndarray | None,
+                 rounds: int | None = None) -> lightgbm.Booster:
         data = lightgbm.Dataset(X, codes, weight=weight, params={"max_bin": self.max_bin, "verbose": -1})
-        return lightgbm.train(self._params(), data, num_boost_round=self.n_estimators)
+        return lightgbm.train(self._params(), data, num_boost_round=rounds or self.n_estimators)
 
     def fit(self, X: np.ndarray, y: np.ndarray, pages: np.ndarray,
             sample_weight: np.ndarray | None = None) -> ParagraphClassifier:
@@ -85,7 +87,7 @@ class ParagraphClassifier:
                 oof[test] = _proba(booster, X[test])
         else:
             oof = _proba(self.first_, X)
-        self.second_ = self._booster(_with_context(X, oof, pages), codes, sample_weight)
+        self.second_ = self._booster(_with_context(X, oof, pages), codes, sample_weight, self.context_estimators)
         return self
 
     def predict_proba(self, X: np.ndarray, pages: np.ndarray | None = None) -> np.ndarray:
@@ -155,7 +157,8 @@ def save_model(model: ParagraphClassifier, path: str | Path, card: dict[str, Any
         "classes": list(LABELS),
         "features": list(model.feature_names),
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "estimator": f"ParagraphClassifier(n_estimators={model.n_estimators}, learning_rate={model.learning_rate}, "
+        "estimator": f"ParagraphClassifier(n_estimators={model.n_estimators}, "
+                     f"context_estimators={model.context_estimators}, learning_rate={model.learning_rate}, "
                      f"num_leaves={model.num_leaves}, max_bin={model.max_bin}, random_state={model.random_state})",
         "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                      "numpy": np.__version__, "joblib": joblib.__version__,

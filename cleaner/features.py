@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 
@@ -30,9 +31,15 @@ MAX_FEATURE_CHARS = 20_000
 #: Neighbour offsets whose facts each row repeats.
 NEIGHBOURS = (-2, -1, 1, 2)
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u0400-\u04ff]+")
-_PUNCT = re.compile(r"[^\w\s]")
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
+_LATIN_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x400, 0x4FF))
+#: Code points of the BMP that are punctuation or symbols (what `[^\w\s]` matches).
+_PUNCT_TABLE = np.array([not (chr(c).isalnum() or chr(c) == "_" or chr(c).isspace())
+                         for c in range(0x10000)], dtype=bool)
+_WIDE_ENDS = np.array([ord(c) for c in "。!?！？…"], dtype=np.uint32)
+_ASCII_ENDS = np.array([ord(c) for c in ".!?"], dtype=np.uint32)
+_COMMAS = np.array([ord(c) for c in ",，、;；:："], dtype=np.uint32)
+_ELLIPSES = ("...", "…", "。。。")
 _SENTENCE_END = re.compile(r"[。!?！？…]|[.!?](?:\s|$)")
 _COMMA = re.compile(r"[,，、;；:：]")
 _TERMINAL = frozenset("。!?！？….?!”\"」』)）;；")
@@ -89,66 +96,127 @@ FEATURE_NAMES: list[str] = OWN + PLACE + DOM + [
 ] + ["prose_window"]
 
 
-def own_features(text: str) -> list[float]:
-    """The block on its own: the OWN columns."""
+def own_matrix(texts: Sequence[str]) -> np.ndarray:
+    """The OWN columns of every block of a page at once.
+
+    Each pattern scans the page once (blocks joined by newlines) and its matches are
+    counted per block by position; character classes are counted on the page's code points
+    with numpy. Per-block regex calls cost more than the rest of the pipeline together.
+    """
     check("features")
-    full = len(text)
-    if full > MAX_FEATURE_CHARS:
-        text = text[:MAX_FEATURE_CHARS // 2] + "\n" + text[-MAX_FEATURE_CHARS // 2:]
-    n = len(text)
-    cjk = len(_CJK.findall(text))
-    words = len(_LATIN_WORD.findall(text))
-    spam = {family: lexicon.hits(pattern, text) for family, pattern in lexicon.SPAM.items()}
-    date = _DATE.search(text)
-    return [
-        math.log1p(full),
-        cjk / n,
-        math.log1p(words),
-        len(_PUNCT.findall(text)) / n,
-        math.log1p(len(_SENTENCE_END.findall(text))),
-        math.log1p(len(_COMMA.findall(text))),
-        float(text[-1] in _TERMINAL),
-        float(bool(_ELLIPSIS.search(text))),
-        len(_DIGIT.findall(text)) / n,
-        float(date is not None),
-        float(date is not None and n <= 30 and len(date.group()) >= 0.4 * n),
-        float(bool(_NUMBER_ONLY.match(text))),
-        float(bool(_TIME.search(text))),
-        float(bool(_URL.search(text))),
-        float(bool(_EMAIL.search(text))),
-        float(bool(_PHONE.search(text))),
-        float(bool(_QQ_WECHAT.search(text))),
-        float(bool(_COPYRIGHT.search(text))),
-        float(bool(_BRACKET_START.match(text))),
-        math.log1p(len(_SEPARATORS.findall(text))),
-        float(n <= 40 and bool(_NAME_DATE.match(text))),
-        0.0,  # bullet: filled from the Block
-        math.log1p(lexicon.hits(lexicon.CHROME, text)),
-        math.log1p(lexicon.hits(lexicon.COMMENT, text)),
-        math.log1p(lexicon.hits(lexicon.BODY, text)),
-        math.log1p(sum(spam[f] for f in lexicon.SPAM_TOPICS)),
-        math.log1p(spam["contact_bait"]),
-        math.log1p(spam["sales"]),
-        math.log1p(spam["self_promotion"]),
-    ]
+    n = len(texts)
+    full = np.array([len(t) for t in texts], dtype=np.float64)
+    texts = [t if len(t) <= MAX_FEATURE_CHARS else t[:MAX_FEATURE_CHARS // 2] + "\n" + t[-MAX_FEATURE_CHARS // 2:]
+             for t in texts]
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    joined = "\n".join(texts)
+    offsets = starts.tolist()
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    owner = np.repeat(np.arange(n), lengths + 1)[: len(codes)]
+    size = np.maximum(lengths, 1)
+
+    def per_block(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(owner[mask], minlength=n).astype(np.float64)
+
+    def matches(pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        return list(pattern.finditer(joined))
+
+    def count(found: list[re.Match[str]]) -> np.ndarray:
+        if not found:
+            return np.zeros(n)
+        return np.bincount(np.searchsorted(starts, [m.start() for m in found], "right") - 1, minlength=n)
+
+    def where(pattern: re.Pattern[str]) -> np.ndarray:
+        return (count(matches(pattern)) > 0).astype(np.float64)
+
+    cjk = per_block(_in_ranges(codes, _CJK_RANGES))
+    latin = _in_ranges(codes, _LATIN_RANGES)
+    word_starts = per_block(latin & ~np.concatenate([[False], latin[:-1]]))
+    punct = per_block(_PUNCT_TABLE[np.minimum(codes, 0xFFFF)] & (codes <= 0xFFFF))
+    digits = per_block(_in_ranges(codes, ((0x30, 0x39), (0xFF10, 0xFF19))))
+    following = np.concatenate([codes[1:], [0x0A]])
+    ascii_end = np.isin(codes, _ASCII_ENDS) & ((following == 0x20) | (following == 0x0A) | (following == 0x09))
+    sentence_ends = per_block(np.isin(codes, _WIDE_ENDS) | ascii_end)
+    commas = per_block(np.isin(codes, _COMMAS))
+    dates = matches(_DATE)
+    date_any = count(dates) > 0
+    longest_date = np.zeros(n)
+    for m in dates:
+        block = bisect_right(offsets, m.start()) - 1
+        longest_date[block] = max(longest_date[block], m.end() - m.start())
+    lists = _word_lists(joined, starts, n)
+    rows = np.zeros((n, len(OWN)))
+    rows[:, 0] = np.log1p(full)
+    rows[:, 1] = cjk / size
+    rows[:, 2] = np.log1p(word_starts)
+    rows[:, 3] = punct / size
+    rows[:, 4] = np.log1p(sentence_ends)
+    rows[:, 5] = np.log1p(commas)
+    rows[:, 6] = [float(bool(t) and t[-1] in _TERMINAL) for t in texts]
+    rows[:, 7] = [float(t.endswith(_ELLIPSES) and not t.endswith("……")) for t in texts]
+    rows[:, 8] = digits / size
+    rows[:, 9] = date_any
+    rows[:, 10] = date_any & (lengths <= 30) & (longest_date >= 0.4 * lengths)
+    rows[:, 11] = [float(bool(_NUMBER_ONLY.match(t))) for t in texts]
+    rows[:, 12] = where(_TIME)
+    rows[:, 13] = where(_URL)
+    rows[:, 14] = where(_EMAIL)
+    rows[:, 15] = where(_PHONE)
+    rows[:, 16] = where(_QQ_WECHAT)
+    rows[:, 17] = where(_COPYRIGHT)
+    rows[:, 18] = [float(t[:1] in "【《[「『") for t in texts]
+    rows[:, 19] = np.log1p(count(matches(_SEPARATORS)))
+    rows[:, 20] = [float(len(t) <= 40 and bool(_NAME_DATE.match(t))) for t in texts]
+    # column 21, bullet, comes from the Block
+    for column, name in enumerate(("chrome", "comment", "body"), start=22):
+        rows[:, column] = np.log1p([counts[name] for counts in lists])
+    rows[:, 25] = np.log1p([sum(counts[f] for f in lexicon.SPAM_TOPICS) for counts in lists])
+    rows[:, 26] = np.log1p([counts["contact_bait"] for counts in lists])
+    rows[:, 27] = np.log1p([counts["sales"] for counts in lists])
+    rows[:, 28] = np.log1p([counts["self_promotion"] for counts in lists])
+    return rows
 
 
-def _bigrams(text: str) -> Counter[str]:
+def own_features(text: str) -> list[float]:
+    """The OWN columns of one block (what `own_matrix` computes for a page)."""
+    return own_matrix([text])[0].tolist()
+
+
+def _in_ranges(codes: np.ndarray, ranges: Sequence[tuple[int, int]]) -> np.ndarray:
+    mask = np.zeros(len(codes), dtype=bool)
+    for low, high in ranges:
+        mask |= (codes >= low) & (codes <= high)
+    return mask
+
+
+def _word_lists(joined: str, starts: np.ndarray, n: int) -> list[Counter[str]]:
+    """Distinct words of each word list per block, from one scan of the page per pattern."""
+    found: list[set[str]] = [set() for _ in range(n)]
+    patterns = [lexicon.ANY_CJK_WORD]
+    if any(c.isascii() and c.isalpha() for c in joined[:4000]) or joined.isascii():
+        patterns.append(lexicon.ANY_LATIN_WORD)
+    offsets = starts.tolist()
+    for pattern in patterns:
+        for m in pattern.finditer(joined):
+            found[bisect_right(offsets, m.start()) - 1].add(m.group().lower())
+    return [lexicon.count_lists(words) for words in found]
+
+
+def _bigrams(text: str) -> set[str]:
     text = text[:TOPIC_MAX_CHARS].lower()
-    return Counter(text[i:i + 2] for i in range(len(text) - 1) if not text[i:i + 2].isspace())
+    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-def _containment(grams: Counter[str], reference: Counter[str], own: Counter[str] | None = None) -> float:
-    """Share of a block's bigrams found in `reference` (leaving the block's own counts out)."""
-    total = sum(grams.values())
-    if not total:
+def _containment(grams: set[str], reference: Counter[str] | set[str], own: bool = False) -> float:
+    """Share of a block's bigrams found in `reference` (a set, or counts of blocks holding each
+    bigram; with `own`, the block itself is one of those and does not count)."""
+    if not grams:
         return 0.0
-    found = 0
-    for gram, count in grams.items():
-        available = reference.get(gram, 0) - (own.get(gram, 0) if own is not None else 0)
-        if available > 0:
-            found += count
-    return found / total
+    floor = 1 if own else 0
+    if isinstance(reference, set):
+        return len(grams & reference) / len(grams)
+    return sum(1 for gram in grams if reference.get(gram, 0) > floor) / len(grams)
 
 
 def page_features(blocks: Sequence[Block], title: str | None = None, kind: str = "text",
@@ -157,7 +225,7 @@ def page_features(blocks: Sequence[Block], title: str | None = None, kind: str =
     n = len(blocks)
     if n == 0:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
-    own = np.array([own_features(b.text) for b in blocks], dtype=np.float64)
+    own = own_matrix([b.text for b in blocks])
     own[:, OWN.index("bullet")] = [float(b.bullet) for b in blocks]
     place = _place_features(blocks, own, title)
     dom = _dom_features(blocks, kind, article_body, description)
@@ -199,7 +267,7 @@ def _place_features(blocks: Sequence[Block], own: np.ndarray, title: str | None)
     for g, is_prose in zip(grams, prose):
         if is_prose:
             topic.update(g)
-    title_grams = _bigrams(title) if title else Counter()
+    title_grams = _bigrams(title) if title else set()
     before = np.concatenate([[0.0], np.cumsum(lengths)[:-1]]) / max(lengths.sum(), 1.0)
     return np.column_stack([
         index / max(n - 1, 1),
@@ -212,7 +280,7 @@ def _place_features(blocks: Sequence[Block], own: np.ndarray, title: str | None)
         copies,
         teasers,
         [_containment(g, title_grams) if title_grams else np.nan for g in grams],
-        [_containment(g, topic, g if p else None) for g, p in zip(grams, prose)],
+        [_containment(g, topic, bool(p)) for g, p in zip(grams, prose)],
         lengths / max(lengths.max(), 1.0),
     ])
 

@@ -9,6 +9,7 @@ one block-level ancestor, as a browser lays it out.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -184,6 +185,7 @@ def _element_info(node, tag: str, above: _Info) -> _Info:
                  above.path, above.ancestors)
 
 
+@functools.lru_cache(maxsize=4096)
 def _families(tokens: str) -> int:
     bits = 0
     for token in _TOKEN_SPLIT.split(tokens):

