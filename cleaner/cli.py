@@ -6,8 +6,12 @@ Exit status of `cleaner clean`: 0 when every page was cleaned, 1 when some pages
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import time
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +26,7 @@ from cleaner.errors import CleanerError
 from cleaner.labels import BODY, CHROME, COMMENT, SPAM
 from cleaner.lexicon import spam_signals
 from cleaner.pipeline import Cleaner
+from cleaner.records import archive_kind
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Strip boilerplate, comments and spam from scraped news pages.")
@@ -39,82 +44,144 @@ def _fail(message: str) -> None:
 
 @app.command()
 def clean(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for stdin.")],
+    paths: Annotated[list[str], typer.Argument(
+        help="Pages, WARC (.warc, .warc.gz) and JSONL files (an html or text field a line), folders "
+             "(recursive: pages and WARCs), globs, or - for stdin.")],
     output: Annotated[Path, typer.Option("--output", "-o",
                                          help="Output folder (txt, json) or file (jsonl, - for stdout).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="txt, json or jsonl.")] = "txt",
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 1,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="txt, json or jsonl (default: jsonl when OUTPUT ends in .jsonl or is -, else txt).")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).")] = 1,
     include_comments: Annotated[bool, typer.Option("--comments", help="Keep readers' comments in the output.")] = False,
     labels: Annotated[bool, typer.Option("--labels", help="Add every paragraph and its label (json, jsonl).")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Redo pages whose output exists.")] = False,
+    checkpoint: Annotated[int, typer.Option(
+        "--checkpoint", help="jsonl: store finished records every N records (what a resumed run keeps).")] = 1000,
     inside_input: Annotated[bool, typer.Option("--allow-output-inside-input",
                                                help="Allow OUTPUT inside an input folder.")] = False,
     model: ModelOption = None,
     trust_model: TrustOption = False,
 ) -> None:
     """Clean pages and write their article text."""
+    if fmt is None:
+        fmt = "jsonl" if str(output) == "-" or output.name.lower().endswith(".jsonl") else "txt"
     if fmt not in batch.FORMATS:
         _fail(f"--format must be one of {', '.join(batch.FORMATS)}")
+    if jobs < 0 or checkpoint < 1:
+        _fail("--jobs must be 0 or more and --checkpoint 1 or more")
+    jobs = jobs or os.cpu_count() or 1
     try:
-        inputs = batch.find_inputs(paths)
+        inputs = batch.find_inputs(paths, archives=True)
         load_model(model, trust=trust_model)  # fail early, before any worker starts
     except CleanerError as error:
         _fail(str(error))
     out = output.resolve()
-    if not inside_input:
-        for root, _ in inputs:
-            if root is not None and (out == root.resolve() or root.resolve() in out.parents):
+    if not inside_input:  # a folder is read recursively: an output inside it would be read next time
+        for root in {Path(p) for p in paths if p != "-" and Path(p).is_dir()}:
+            if out == root.resolve() or root.resolve() in out.parents:
                 _fail(f"output {output} is inside the input folder {root}; "
                       "pass --allow-output-inside-input to allow it")
     if any(out == Path(p).resolve() for _, p in inputs if str(p) != "-"):
         _fail(f"output {output} is one of the inputs")
-    todo = []
-    skipped = 0
-    for root, path in inputs:
-        rel = path.relative_to(root).as_posix() if root is not None else "stdin"
-        target = out / batch.output_relpath(rel, fmt)
-        if fmt != "jsonl" and not overwrite and str(path) != "-" and target.exists():
-            skipped += 1
-            continue
-        todo.append((root, path))
     options = {"model": str(model) if model else None, "trust_model": trust_model,
                "include_comments": include_comments, "labels": labels}
+    to_stdout = fmt == "jsonl" and str(output) == "-"
+    parts: batch.JsonlParts | None = None
+    if fmt == "jsonl" and not to_stdout:
+        if out.exists() and not overwrite:
+            err.print(f"{output} exists: nothing to do (--overwrite redoes it)")
+            shutil.rmtree(out.parent / f".{out.name}.parts", ignore_errors=True)  # left by a kill after the rename
+            raise typer.Exit(0)
+        parts = batch.JsonlParts(out, batch.input_fingerprint(inputs, {**options, "format": fmt}),
+                                 every=checkpoint, overwrite=overwrite)
+
+    skipped = 0
+    positions: deque[int] = deque()  # the input position of each record sent to clean, in order
+
+    def todo() -> Iterator[batch.Record]:
+        """Records still to clean: every record is read (positions must not move), done ones are not sent."""
+        nonlocal skipped
+        for index, record in enumerate(batch.read_files(inputs)):
+            if parts is not None:
+                done = parts.is_done(index)
+            else:
+                done = (fmt != "jsonl" and not overwrite and record.relpath is not None and record.id != "-"
+                        and (out / batch.output_relpath(record.relpath, fmt)).exists())
+            if done:
+                skipped += 1
+                continue
+            positions.append(index)
+            yield record
+
     started = time.perf_counter()
     cleaned = failed = empty = 0
+    only_pages = all(str(p) == "-" or not archive_kind(p) for _, p in inputs)
     progress = Progress(TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=err, disable=not err.is_terminal)
-    stream = None
-    if fmt == "jsonl":
-        stream = sys.stdout if str(output) == "-" else None
-        buffer: list[str] = []
-    with progress:
-        task = progress.add_task("clean", total=len(todo))
-        for result in batch.run(batch.read_files(todo), options, jobs):
-            progress.advance(task)
-            if "error" in result:
-                failed += 1
-                err.print(f"[red]failed[/red] {result['id']}: {result['error']}")
-                continue
-            if result.get("reason"):
-                empty += 1
-                err.print(f"[yellow]empty[/yellow] {result['id']}: {result['reason']}")
-            cleaned += 1
-            if fmt == "jsonl":
-                line = batch.render(result, "jsonl")
-                if stream is not None:
-                    stream.write(line)
+    try:
+        with progress:
+            task = progress.add_task("clean", total=len(inputs) if only_pages else None)
+            for result in batch.run(todo(), options, jobs):
+                index = positions.popleft()
+                progress.update(task, completed=index + 1)
+                line = ""
+                if result.get("error"):
+                    failed += 1
+                    err.print(f"[red]failed[/red] {result['id']}: {result['error']}")
                 else:
-                    buffer.append(line)
-            else:
-                target = out / batch.output_relpath(result["relpath"] or "stdin", fmt)
-                batch.write_atomic(target, batch.render(result, fmt))
-    if fmt == "jsonl" and stream is None:
-        batch.write_atomic(out, "".join(buffer))
+                    if result.get("reason"):
+                        empty += 1
+                        err.print(f"[yellow]empty[/yellow] {result['id']}: {result['reason']}")
+                    cleaned += 1
+                    if fmt == "jsonl":
+                        line = batch.render(result, "jsonl")
+                    else:
+                        target = out / batch.output_relpath(result["relpath"] or "stdin", fmt)
+                        batch.write_atomic(target, batch.render(result, fmt))
+                if to_stdout:
+                    sys.stdout.write(line)
+                elif parts is not None:
+                    parts.add(index, line)
+    except KeyboardInterrupt:
+        if parts is not None:
+            parts.flush()  # keep what is finished: the rerun starts from here
+        err.print("interrupted: run the same command again to finish")
+        raise typer.Exit(130) from None
+    if parts is not None:
+        parts.finish()
     seconds = time.perf_counter() - started
     pages = cleaned + failed
     err.print(f"pages {pages}, cleaned {cleaned} ({empty} with no body), failed {failed}, "
               f"skipped (done before) {skipped}, {seconds:.1f} s, {pages / seconds if seconds else 0:.1f} pages/s")
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command("spark")
+def spark_command(
+    paths: Annotated[list[str], typer.Argument(help="WARC, JSONL, Parquet, page files, folders or globs.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="Parquet folder to write (replaced).")],
+    master: Annotated[str, typer.Option("--master", help="Spark master.")] = "local[*]",
+    labels: Annotated[bool, typer.Option("--labels", help="Add every paragraph and its label.")] = False,
+    include_comments: Annotated[bool, typer.Option("--comments", help="Add readers' comments.")] = False,
+    partitions: Annotated[int | None, typer.Option("--partitions", help="Slices of the input files.")] = None,
+    model: ModelOption = None,
+    trust_model: TrustOption = False,
+) -> None:
+    """Clean pages on Spark (the `spark` extra) and write Parquet; on a cluster use spark-submit (README)."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as error:
+        _fail(f"{error}: pip install 'cleaner[spark]'")
+    from cleaner import spark
+
+    try:
+        load_model(model, trust=trust_model)
+        spark.clean_paths(spark.session(master), paths, output, labels=labels, comments=include_comments,
+                          model=str(model) if model else None, trust_model=trust_model, partitions=partitions)
+    except (CleanerError, ValueError) as error:
+        _fail(str(error))
+    err.print(f"wrote {output}")
 
 
 @app.command()

@@ -46,7 +46,8 @@ def build_dataset(pages: Iterable[LabelledPage], roots: Sequence[Path] = (),
         numbers.extend([number] * len(keep))
         weights.extend([(page_weights or {}).get(page.id, 1.0)] * len(keep))
     X = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
-    return Dataset(X, np.array(labels), np.array(numbers), ids, unmatched, np.array(weights))
+    return Dataset(X, np.array(labels), np.array(numbers), ids, unmatched,
+                   np.array(weights) if page_weights else None)
 
 
 def fit(pages: Iterable[LabelledPage], roots: Sequence[Path] = (), *, seed: int = 0,

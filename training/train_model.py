@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 from cleaner.classify import SHIPPED_MODEL, save_model
-from cleaner.data import LabelledPage, read_pages
+from cleaner.data import LabelledPage, page_content, read_pages
+from cleaner.decode import decode
 from cleaner.train import evaluate, fit, format_report
 from training.seeds import seed_pages
 from training.splits import is_held_out
@@ -28,11 +29,10 @@ from training.splits import is_held_out
 DATA = Path(__file__).resolve().parent / "data"
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 SEED = 20261124
-#: Synthetic pages made per real training page (each with spam and a comment thread).
-SYNTHETIC_PER_PAGE = 1
-#: Weight of a page from trafilatura-eval relative to a hand-labelled page: its labels are
-#: partly inferred from peers' agreement, so they count for less.
-INFERRED_WEIGHT = 0.5
+#: Synthetic pages made per real text training page (each with spam and a comment thread).
+SYNTHETIC_PER_PAGE = 3
+#: HTML training pages that get a synthetic copy with spam and a comment section.
+SYNTHETIC_HTML_PAGES = 250
 
 
 def load_real_pages() -> list[LabelledPage]:
@@ -57,15 +57,16 @@ def split(pages: list[LabelledPage]) -> tuple[list[LabelledPage], list[LabelledP
     return train, held
 
 
-def synthetic_pages(pages: list[LabelledPage], seed: int,
-                    families: tuple[str, ...] | None = None) -> list[LabelledPage]:
-    """Spam and comment threads injected into text pages (and HTML pages where they are raw)."""
-    try:
-        from training import synth
-    except ImportError:  # the generator is optional for a first model
-        return []
+def synthetic_pages(pages: list[LabelledPage], seed: int, families: tuple[str, ...] | None = None,
+                    html_pages: int = SYNTHETIC_HTML_PAGES) -> list[LabelledPage]:
+    """Spam and comment threads injected into text pages and into raw HTML pages.
+
+    `families` limits the spam to some families (for validation on the others); None uses all.
+    """
+    from training import synth
+
     rng = random.Random(seed)
-    train_families = families if families is not None else synth.split_families(seed)[0]
+    families = tuple(families) if families is not None else synth.FAMILIES
     out = []
     for page in pages:
         if page.kind != "text":
@@ -73,11 +74,20 @@ def synthetic_pages(pages: list[LabelledPage], seed: int,
         for k in range(SYNTHETIC_PER_PAGE):
             record = {"id": page.id, "source": page.source, "kind": "text",
                       "paragraphs": [{"text": t, "label": lab} for t, lab in page.paragraphs]}
-            made = synth.inject(record, rng, train_families)
-            paragraphs = [(p["text"], p["label"]) for p in made["paragraphs"]]
-            out.append(LabelledPage(id=f"{page.id}#synth{k}", kind="text", source=page.source,
-                                    raw=made.get("raw") or "\n\n".join(t for t, _ in paragraphs),
-                                    paragraphs=paragraphs))
+            made = synth.inject(record, rng, families)
+            out.append(LabelledPage(id=f"{page.id}#synth{k}", kind="text", source=page.source, raw=made["raw"],
+                                    paragraphs=[(p["text"], p["label"]) for p in made["paragraphs"]]))
+    html = [p for p in pages if p.kind == "html"]
+    rng.shuffle(html)
+    for page in sorted(html[:html_pages], key=lambda p: p.id):
+        content = decode(page_content(page, [CORPORA]), kind="html")
+        if decoded_reason := content.reason:
+            print(f"skip {page.id}: {decoded_reason}", file=sys.stderr)
+            continue
+        lang = synth.detect_lang([t for t, _ in page.paragraphs])
+        made_html, added = synth.inject_html(content.text, rng, families, lang)
+        out.append(LabelledPage(id=f"{page.id}#synth", kind="html", source=page.source, raw=made_html,
+                                paragraphs=list(page.paragraphs) + [(a["text"], a["label"]) for a in added]))
     return out
 
 
@@ -92,9 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     real = [p for p in load_real_pages() if p.id not in args.leave_out]
     train, held = split(real)
     synthetic = synthetic_pages(train, args.seed)
-    weights = {p.id: INFERRED_WEIGHT for p in train if p.extra.get("labels_from") == "peers"}
     print(f"training on {len(train)} real pages + {len(synthetic)} synthetic; {len(held)} held out", file=sys.stderr)
-    model = fit(train + synthetic, [CORPORA], seed=args.seed, page_weights=weights)
+    model = fit(train + synthetic, [CORPORA], seed=args.seed)
     report = evaluate(model, held, [CORPORA]) if held else None
     if report:
         print(format_report(report), file=sys.stderr)

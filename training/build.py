@@ -1,0 +1,188 @@
+"""Build the labelled training data in training/data/ from the development corpora.
+
+    python -m training.build [--corpora ../shared/corpora] [--only gne-zh|trafilatura-eval]
+
+- gne-zh: each page's hand-made gold (training/gold/gne-zh/<name>.json: the article's
+  paragraphs, comments and spam, written by reading the page) is matched to the blocks our
+  segmenter cuts: a block that is (part of) a gold paragraph takes its class, every other
+  block is chrome. Written as HTML records (gne-zh.jsonl) and as text dumps of the same
+  pages (gne-zh-text.jsonl: the blocks one per paragraph, as a scraper's text export).
+- trafilatura-eval: a block holding one of the page's `with` segments is body, one holding
+  a `without` segment is chrome; the other blocks are labelled by agreement of two peers
+  (trafilatura and readability-lxml): body when both keep the block, chrome when neither
+  does, left unlabelled (and out of training) when they disagree.
+
+Records reference the pages in the corpora by path (`source`); nothing is copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import random
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from cleaner.data import LabelledPage, write_pages
+from cleaner.decode import decode
+from cleaner.html import segment_html
+from cleaner.labels import BODY, CHROME, COMMENT, SPAM, Label
+from cleaner.segment import Block
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+GOLD = HERE / "gold" / "gne-zh"
+DEFAULT_CORPORA = HERE.parent.parent / "shared" / "corpora"
+#: A block shorter than this is not matched by containment (too likely to occur by chance).
+MIN_CONTAINED = 4
+#: A gold paragraph inside a block labels it when it covers at least this share of the block.
+MIN_COVER = 0.6
+SEED = 7
+
+_SPACE = re.compile(r"\s+")
+
+
+def key(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def label_by_gold(blocks: list[Block], gold: dict[str, list[str]]) -> list[Label]:
+    """Each block's class from the gold paragraphs (body, comment, spam); chrome otherwise."""
+    classes = [(SPAM, gold.get("spam", [])), (COMMENT, gold.get("comment", [])), (BODY, gold.get("body", []))]
+    keyed = [(label, [key(t) for t in texts if key(t)]) for label, texts in classes]
+    labels: list[Label] = []
+    for block in blocks:
+        k = key(block.text)
+        labels.append(_match(k, keyed))
+    _first_title_only(blocks, labels, gold)
+    return labels
+
+
+def _match(k: str, keyed: list[tuple[Label, list[str]]]) -> Label:
+    for label, texts in keyed:
+        if k in texts:
+            return label
+    if len(k) >= MIN_CONTAINED:
+        for label, texts in keyed:
+            if any(k in t for t in texts):
+                return label
+        for label, texts in keyed:
+            covered = sum(len(t) for t in texts if len(t) >= MIN_CONTAINED and t in k)
+            if covered >= MIN_COVER * len(k):
+                return label
+    return CHROME
+
+
+def _first_title_only(blocks: list[Block], labels: list[Label], gold: dict[str, list[str]]) -> None:
+    """The headline printed again (breadcrumb, sidebar) is chrome: keep body on the first heading copy."""
+    body = gold.get("body", [])
+    if not body:
+        return
+    title = key(body[0])
+    hits = [i for i, b in enumerate(blocks) if labels[i] == BODY and key(b.text) == title]
+    if len(hits) > 1:
+        keep = next((i for i in hits if blocks[i].heading), hits[0])
+        for i in hits:
+            if i != keep:
+                labels[i] = CHROME
+
+
+def gne_pages(corpora: Path) -> Iterator[tuple[LabelledPage, LabelledPage]]:
+    """(HTML record, text-dump record) for every gne-zh page with gold."""
+    rng = random.Random(SEED)
+    for gold_file in sorted(GOLD.glob("*.json")):
+        gold = json.loads(gold_file.read_text(encoding="utf-8"))
+        source = f"gne-zh/{gold_file.stem}.html.gz"
+        path = corpora / source
+        if not path.is_file():
+            print(f"skip {gold_file.stem}: {path} not found", file=sys.stderr)
+            continue
+        decoded = decode(gzip.decompress(path.read_bytes()))
+        blocks, _ = segment_html(decoded.text)
+        labels = label_by_gold(blocks, gold)
+        paragraphs = [(b.text, lab) for b, lab in zip(blocks, labels)]
+        found = {key(b.text) for b, lab in zip(blocks, labels) if lab == BODY}
+        missing = [t for t in gold.get("body", []) if key(t) not in found and not any(key(t) in f for f in found)]
+        extra = {"labels_from": "hand", "gold": f"gold/gne-zh/{gold_file.name}"}
+        if missing:
+            extra["gold_paragraphs_not_found"] = len(missing)
+        html = LabelledPage(id=gold_file.stem, kind="html", source=source, paragraphs=paragraphs, extra=extra)
+        separator = "\n\n" if rng.random() < 0.5 else "\n"
+        dump = LabelledPage(id=f"{gold_file.stem}#text", kind="text", source=source,
+                            raw=separator.join(t for t, _ in paragraphs), paragraphs=paragraphs,
+                            extra={"labels_from": "hand", "dump_of": source})
+        yield html, dump
+
+
+def trafilatura_pages(corpora: Path) -> Iterator[LabelledPage]:
+    """trafilatura-eval pages labelled by their segments and by two peers' agreement."""
+    import trafilatura
+    from readability import Document
+
+    evaldata = json.loads((corpora / "trafilatura-eval" / "evaldata.json").read_text(encoding="utf-8"))
+    for url, item in evaldata.items():
+        source = f"trafilatura-eval/html/{item['file']}.gz"
+        path = corpora / source
+        if not path.is_file():
+            continue
+        decoded = decode(gzip.decompress(path.read_bytes()), kind="html")
+        if decoded.reason:
+            continue
+        blocks, _ = segment_html(decoded.text)
+        try:
+            kept_a = key(trafilatura.extract(decoded.text, url=url) or "")
+        except Exception:
+            kept_a = ""
+        try:
+            kept_b = key(_html_text(Document(decoded.text).summary()))
+        except Exception:
+            kept_b = ""
+        with_keys = [key(s) for s in item.get("with", []) if key(s)]
+        without_keys = [key(s) for s in item.get("without", []) if key(s)]
+        paragraphs: list[tuple[str, Label]] = []
+        for block in blocks:
+            k = key(block.text)
+            if not k:
+                continue
+            if any(s in k or (len(k) >= 10 and k in s) for s in with_keys):
+                paragraphs.append((block.text, BODY))
+            elif any(s in k for s in without_keys):
+                paragraphs.append((block.text, CHROME))
+            else:
+                in_a, in_b = k in kept_a, k in kept_b
+                if in_a and in_b:
+                    paragraphs.append((block.text, BODY))
+                elif not in_a and not in_b:
+                    paragraphs.append((block.text, CHROME))
+        page_id = "te-" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:12]
+        yield LabelledPage(id=page_id, kind="html", source=source, paragraphs=paragraphs,
+                           extra={"url": url, "labels_from": "peers"})
+
+
+def _html_text(html: str) -> str:
+    blocks, _ = segment_html(html)
+    return "\n".join(b.text for b in blocks)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
+    parser.add_argument("--only", choices=["gne-zh", "trafilatura-eval"])
+    args = parser.parse_args(argv)
+    if args.only in (None, "gne-zh"):
+        pairs = list(gne_pages(args.corpora))
+        write_pages([h for h, _ in pairs], DATA / "gne-zh.jsonl")
+        write_pages([t for _, t in pairs], DATA / "gne-zh-text.jsonl")
+        print(f"gne-zh: {len(pairs)} pages", file=sys.stderr)
+    if args.only in (None, "trafilatura-eval"):
+        count = write_pages(trafilatura_pages(args.corpora), DATA / "trafilatura-eval.jsonl")
+        print(f"trafilatura-eval: {count} pages", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
