@@ -37,6 +37,11 @@ def html_page(paragraph: str, head: str = "", repeat: int = 8) -> str:
             + f"<p>{paragraph}</p>" * repeat + "</div></body></html>")
 
 
+def paragraphs(result: Result) -> str:
+    """All paragraphs, whatever their label: what decoding and segmentation produced (the model aside)."""
+    return "\n".join(p.text for p in result.paragraphs)
+
+
 def assert_well_formed(result: Result) -> None:
     """What every Result promises: labels from LABELS, and an empty text always explained."""
     assert isinstance(result, Result)
@@ -80,34 +85,34 @@ def test_truncated_gzip_gives_the_text_it_holds_and_no_mojibake(cut):
     result = clean(GZ[: int(len(GZ) * cut)])
     assert_well_formed(result)
     assert result.encoding in (None, "utf-8")
-    assert set(result.text) <= set(ARTICLE_ZH + "\n")
+    assert set(paragraphs(result)) <= set(ARTICLE_ZH + "\n")
 
 
 def test_invalid_utf8_in_the_middle_keeps_both_sides():
     page = html_page(ARTICLE_EN, repeat=20).encode()
     middle = len(page) // 2
     result = clean(page[:middle] + b"\xff\xfe\xc3\x28" + page[middle:])
-    assert result.encoding == "utf-8" and ARTICLE_EN in result.text and "\ufffd" not in result.text
+    assert result.encoding == "utf-8" and ARTICLE_EN in paragraphs(result) and "\ufffd" not in paragraphs(result)
 
 
 @pytest.mark.parametrize("head", ["", '<meta charset="iso-8859-1">', '<meta charset="utf-8">', '<meta charset="ascii">',
                                   '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'])
 def test_gbk_with_no_or_a_wrong_meta_charset_is_read_as_chinese(head):
     result = clean(html_page(ARTICLE_ZH, head).encode("gbk"))
-    assert result.encoding == "gb18030" and ARTICLE_ZH in result.text
+    assert result.encoding == "gb18030" and ARTICLE_ZH in paragraphs(result)
 
 
 def test_big5_is_read():
     text = "臺北市統計處公布去年的資料，全市經濟成長明顯，其中服務業貢獻最大。"
     result = clean(html_page(text, '<meta charset="big5">').encode("big5"))
-    assert text in result.text
+    assert text in paragraphs(result)
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-16-le", "utf-32"])
 def test_utf16_and_utf32_with_bom_are_read(codec):
     bom = {"utf-16-be": codecs.BOM_UTF16_BE, "utf-16-le": codecs.BOM_UTF16_LE}.get(codec, b"")
     result = clean(bom + html_page(ARTICLE_ZH).encode(codec))
-    assert ARTICLE_ZH in result.text
+    assert ARTICLE_ZH in paragraphs(result)
 
 
 @pytest.mark.parametrize("charset", ["rot13", "zlib", "base64", "hex", "undefined", "idna", "punycode", "utf-7",
@@ -117,14 +122,14 @@ def test_a_page_declaring_a_non_text_codec_is_cleaned_not_crashed(charset):
     for hint in (None, charset):
         result = clean(page.encode("cp1252"), encoding=hint)
         assert_well_formed(result)
-        assert "Café au lait" in result.text
+        assert "Café au lait" in paragraphs(result)
 
 
 def test_lone_surrogates_and_control_characters_are_dropped():
     page = ("abc\ud800def\udfff" + "".join(map(chr, range(32))) + "\x7f\ufffe") * 100
     result = clean(page)
     assert_well_formed(result)
-    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe]", result.text)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe]", paragraphs(result))
     result.to_json()  # no surrogate left to break UTF-8 output
 
 
@@ -177,14 +182,14 @@ def test_a_page_over_max_bytes_gets_a_reason():
     page = html_page(ARTICLE_EN, repeat=100)
     assert "page too large" in clean(page, max_bytes=1000).reason
     assert "page too large" in clean(gzip.compress(page.encode()), max_bytes=1000).reason
-    assert clean(page).reason is None
+    assert "page too large" not in (clean(page).reason or "")
 
 
 def test_a_page_over_max_blocks_gets_a_reason():
     text = "\n\n".join(f"第{i}段。" for i in range(50))
     assert clean(text, kind="text", max_blocks=10).reason == "too many paragraphs (more than 10)"
     assert "too many paragraphs" in clean(html_page(ARTICLE_EN, repeat=50), max_blocks=10).reason
-    assert clean(text, kind="text", max_blocks=50).reason is None
+    assert len(clean(text, kind="text", max_blocks=50).paragraphs) == 50
 
 
 def test_a_page_over_its_time_budget_gets_a_reason_soon_after():
@@ -194,7 +199,7 @@ def test_a_page_over_its_time_budget_gets_a_reason_soon_after():
     result = cleaner.clean(page)
     assert time.perf_counter() - started < 5  # the unbudgeted page takes several seconds
     assert result.text == "" and result.reason.startswith("time budget exceeded (0.05 s, in ")
-    assert Cleaner(time_budget=None).clean(ARTICLE_ZH).reason is None
+    assert not (Cleaner(time_budget=None).clean(page).reason or "").startswith("time budget")
 
 
 def test_the_budget_belongs_to_the_page_that_set_it():
