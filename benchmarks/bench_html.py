@@ -335,10 +335,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     peak_mb = _maxrss_mb()  # before any high-water reset
 
     out = print
-    out(f"`$ {cmd}`" if args.markdown else f"$ {cmd}")
-    out(f"date: {now}; machine: {info['cpu']}, {info['cores']} cores; {info['python']}; {info['os']}")
-    out("tools: " + ", ".join(f"{t} {peers.version(t)}" for t in args.tools))
-    out(f"split: {args.split}; pages read and decoded in {load_s:.1f}s (untimed); load average {_load()}")
+    item = "- " if args.markdown else ""
+    out(f"{item}`$ {cmd}`" if args.markdown else f"$ {cmd}")
+    out(f"{item}date: {now}; machine: {info['cpu']}, {info['cores']} cores; {info['python']}; {info['os']}")
+    out(item + "tools: " + ", ".join(f"{t} {peers.version(t)}" for t in args.tools))
+    out(f"{item}split: {args.split}; pages read and decoded in {load_s:.1f}s (untimed); load average {_load()}")
 
     results: list[ToolRun] = []
     for corpus in corpora:
@@ -393,7 +394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out("")
     wall = time.perf_counter() - started
     peak_mb = max([peak_mb, _maxrss_mb(), *(r.peak_rss_mb for r in results if r.peak_rss_mb is not None)])
-    out(f"process peak RSS {peak_mb:.0f} MB; wall time {wall:.0f}s; load average {_load()}")
+    out(f"{item}process peak RSS {peak_mb:.0f} MB; wall time {wall:.0f}s; load average {_load()}")
     if args.json:
         _write_json(args.json, cmd, now, info, args.split, results)
     return 0
