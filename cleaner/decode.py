@@ -11,6 +11,7 @@ UTF-8 rejects non-UTF-8 text at once.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import functools
 import re
 import zlib
@@ -22,6 +23,9 @@ from cleaner.limits import MAX_PAGE_BYTES
 
 #: How far into a page we look for <meta charset> and HTML tags.
 SNIFF_BYTES = 8192
+#: Below this many non-ASCII bytes, bytes that happen to be valid UTF-8 do not outvote the
+#: page's declared multi-byte charset (short GBK text is often valid UTF-8 by chance).
+UTF8_EVIDENCE_BYTES = 16
 #: A page with more NUL bytes than this share (and no UTF-16/32 BOM) is binary.
 MAX_NUL_SHARE = 0.01
 #: UTF-8 with at most this share of invalid sequences is read as UTF-8, dropping them.
@@ -169,15 +173,21 @@ def _decode_bytes(raw: bytes, hint: str | None) -> tuple[str, str | None, str | 
     head = raw[:SNIFF_BYTES]
     if head and head.count(0) / len(head) > MAX_NUL_SHARE:
         return "", None, "binary input (NUL bytes)"
+    declared = normalise_charset(hint)
+    if declared is None and (match := _META_CHARSET.search(head)):
+        declared = normalise_charset(match.group(1).decode("ascii", "ignore"))
+    if declared and declared != "utf-8" and not _single_byte(declared) \
+            and sum(1 for byte in raw[:UTF8_EVIDENCE_BYTES * 64] if byte > 0x7F) < UTF8_EVIDENCE_BYTES:
+        # Too few non-ASCII bytes for valid UTF-8 to be evidence ('去' in GBK is valid UTF-8 'ȥ'):
+        # the declared multi-byte charset wins when it reads the bytes.
+        with contextlib.suppress(UnicodeDecodeError):
+            return raw.decode(declared), declared, None
     try:
         return raw.decode("utf-8"), "utf-8", None
     except UnicodeDecodeError as error:
         if error.end == len(raw) and error.reason == "unexpected end of data":
             # A stream cut inside a character (truncated gzip, a capped download): keep what came.
             return raw[:error.start].decode("utf-8"), "utf-8", None
-    declared = normalise_charset(hint)
-    if declared is None and (match := _META_CHARSET.search(head)):
-        declared = normalise_charset(match.group(1).decode("ascii", "ignore"))
     if declared and declared != "utf-8":
         if _single_byte(declared) and (cjk := _cjk_reading(raw)):
             return (*cjk, None)  # a CJK page declaring a Western charset: a single-byte read is mojibake

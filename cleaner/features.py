@@ -10,6 +10,7 @@ Three kinds of evidence, in the order the columns come:
 from __future__ import annotations
 
 import math
+import operator
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -205,18 +206,12 @@ def _word_lists(joined: str, starts: np.ndarray, n: int) -> list[Counter[str]]:
 
 def _bigrams(text: str) -> set[str]:
     text = text[:TOPIC_MAX_CHARS].lower()
-    return {text[i:i + 2] for i in range(len(text) - 1)}
+    return set(map(operator.add, text, text[1:]))
 
 
-def _containment(grams: set[str], reference: Counter[str] | set[str], own: bool = False) -> float:
-    """Share of a block's bigrams found in `reference` (a set, or counts of blocks holding each
-    bigram; with `own`, the block itself is one of those and does not count)."""
-    if not grams:
-        return 0.0
-    floor = 1 if own else 0
-    if isinstance(reference, set):
-        return len(grams & reference) / len(grams)
-    return sum(1 for gram in grams if reference.get(gram, 0) > floor) / len(grams)
+def _containment(grams: set[str], reference: set[str]) -> float:
+    """Share of a block's bigrams found in `reference`."""
+    return len(grams & reference) / len(grams) if grams else 0.0
 
 
 def page_features(blocks: Sequence[Block], title: str | None = None, kind: str = "text",
@@ -268,6 +263,10 @@ def _place_features(blocks: Sequence[Block], own: np.ndarray, title: str | None)
         if is_prose:
             topic.update(g)
     title_grams = _bigrams(title) if title else set()
+    # the topic a block is compared with: bigrams of the prose blocks, leaving the block itself
+    # out (a prose block counts only bigrams that another prose block has too)
+    anywhere = set(topic)
+    shared = {gram for gram, blocks_with in topic.items() if blocks_with > 1}
     before = np.concatenate([[0.0], np.cumsum(lengths)[:-1]]) / max(lengths.sum(), 1.0)
     return np.column_stack([
         index / max(n - 1, 1),
@@ -280,7 +279,7 @@ def _place_features(blocks: Sequence[Block], own: np.ndarray, title: str | None)
         copies,
         teasers,
         [_containment(g, title_grams) if title_grams else np.nan for g in grams],
-        [_containment(g, topic, bool(p)) for g, p in zip(grams, prose)],
+        [_containment(g, shared if p else anywhere) for g, p in zip(grams, prose)],
         lengths / max(lengths.max(), 1.0),
     ])
 
