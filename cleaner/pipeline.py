@@ -16,7 +16,7 @@ import numpy as np
 from cleaner.classify import ParagraphClassifier, load_model
 from cleaner.decode import Decoded, decode
 from cleaner.errors import InputError
-from cleaner.features import page_features
+from cleaner.features import FEATURE_NAMES, page_features
 from cleaner.html import PageMeta, segment_html
 from cleaner.labels import COMMENT, LABELS
 from cleaner.limits import (
@@ -29,7 +29,7 @@ from cleaner.limits import (
     deadline,
     tame_markup,
 )
-from cleaner.repair import body_text, mark_layout_duplicates
+from cleaner.repair import body_text, mark_layout_duplicates, mark_lead_teasers
 from cleaner.result import Paragraph, Result
 from cleaner.segment import Block, segment_text
 
@@ -90,13 +90,19 @@ SPAM_MIN_PROBABILITY = 0.8
 _SPAM = LABELS.index("spam")
 
 
-def decide(row: np.ndarray) -> int:
-    """The label index for one block's probabilities: the most probable, except a spam call
-    below SPAM_MIN_PROBABILITY, which yields to the next most probable label."""
+#: Feature columns that show a block sells something: spam words of any family, contact bait,
+#: sales language, self-promotion, contact ids. Spam without any of them is not called spam.
+SELLING_SIGNALS = [FEATURE_NAMES.index(name) for name in (
+    "spam_topic_words", "contact_bait", "sales_words", "self_promotion", "has_qq_wechat", "has_phone")]
+
+
+def decide(row: np.ndarray, features: np.ndarray) -> int:
+    """The label index for one block: the most probable, except that a spam call yields to the
+    next most probable label when the model is below SPAM_MIN_PROBABILITY or the block shows
+    no selling signal at all (off-topic text alone is not an ad)."""
     best = int(row.argmax())
-    if best == _SPAM and row[_SPAM] < SPAM_MIN_PROBABILITY:
-        ranked = np.argsort(row)[::-1]
-        best = int(ranked[1])
+    if best == _SPAM and (row[_SPAM] < SPAM_MIN_PROBABILITY or not np.any(features[SELLING_SIGNALS] > 0)):
+        best = int(np.argsort(row)[::-1][1])
     return best
 
 
@@ -148,13 +154,14 @@ class Cleaner:
         decoded, blocks, meta = prepared.decoded, prepared.blocks, prepared.meta
         proba = self.model.predict_proba(prepared.features) if blocks else np.zeros((0, len(LABELS)))
         paragraphs = []
-        for index, (block, row) in enumerate(zip(blocks, proba)):
-            best = decide(row)
+        for index, (block, row, features) in enumerate(zip(blocks, proba, prepared.features)):
+            best = decide(row, features)
             paragraphs.append(Paragraph(
                 text=block.text, label=LABELS[best], score=round(float(row[best]), 4), index=index,
                 start=block.start, end=block.end, path=block.path or None,
                 probabilities={label: round(float(p), 4) for label, p in zip(LABELS, row)}))
         mark_layout_duplicates(paragraphs)
+        mark_lead_teasers(paragraphs)
         text = body_text(paragraphs, join_broken=decoded.kind == "text")
         reason = decoded.reason or (None if text else "no paragraph was labelled body")
         return Result(

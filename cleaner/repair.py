@@ -28,6 +28,9 @@ PARAGRAPH_OPENERS = re.compile(r"^(?:本报讯|本报记者|新华社|据|■|�
 _INNER_PUNCT = re.compile(r"[,，、;；。]")
 _EARLY_COLON = re.compile(r"^.{1,10}[:：]")
 _SPACES = re.compile(r"\s+")
+_ELLIPSIS = re.compile(r"(?:\.\.\.|…+|。。。)$")
+#: A teaser and the lead it repeats share at least this many leading characters.
+TEASER_PREFIX = 20
 
 
 def mark_layout_duplicates(paragraphs: Sequence[Paragraph]) -> None:
@@ -41,6 +44,20 @@ def mark_layout_duplicates(paragraphs: Sequence[Paragraph]) -> None:
             p.label, p.rule = CHROME, "layout duplicate of an earlier paragraph"
             p.score = p.probabilities.get(CHROME, 0.0)
         seen.add(key)
+
+
+def mark_lead_teasers(paragraphs: Sequence[Paragraph]) -> None:
+    """Relabel as chrome a body paragraph that ends in an ellipsis and whose start begins a
+    later body paragraph: the teaser a site prints above the article (LABELS.md)."""
+    body = [p for p in paragraphs if p.label == BODY]
+    for i, p in enumerate(body):
+        stem = _ELLIPSIS.sub("", p.text)
+        if stem == p.text:
+            continue
+        key = _SPACES.sub("", stem)[:TEASER_PREFIX]
+        if len(key) >= TEASER_PREFIX and any(_SPACES.sub("", q.text).startswith(key) for q in body[i + 1:]):
+            p.label, p.rule = CHROME, "teaser repeating the lead"
+            p.score = p.probabilities.get(CHROME, 0.0)
 
 
 def looks_like_heading(text: str) -> bool:
