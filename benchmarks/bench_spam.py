@@ -1,0 +1,98 @@
+"""Issue 4's acceptance numbers: spam and comments on spam families and pages the model never saw.
+
+    python -m benchmarks.bench_spam [--eval-pages N]
+
+One model is trained by the shipped recipe with two things held back: the synthetic spam
+families of the test side of `training.synth.split_families` (game_cheat among them), and
+seed page 002 (the seed with real spam and machine comments). It is then measured on
+- held-out pages (sites in the held-out split) with spam of the *test* families and reader
+  comment threads injected (text pages and raw HTML pages), and
+- seed 002 itself: its 10 real spam lines.
+Printed: spam recall, body precision, the share of pages that lost an article paragraph to a
+false spam call, the share of comment lines left in `text`, and of reader comments called spam.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from datetime import date
+
+from cleaner import Cleaner
+from cleaner.data import LabelledPage, align, page_content
+from cleaner.labels import BODY, COMMENT, LABELS, SPAM
+from cleaner.pipeline import prepare
+from cleaner.train import fit, format_report, score
+from training import synth
+from training.train_model import CORPORA, SEED, load_real_pages, split, synthetic_pages
+
+SEED_WITH_SPAM = "002_8b0eba742893faf0"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--eval-pages", type=int, default=200, help="held-out pages to inject spam into")
+    args = parser.parse_args(argv)
+    train_families, test_families = synth.split_families(SEED)
+    print(f"# bench_spam {date.today()} python {platform.python_version()} {platform.machine()}")
+    print(f"training families: {', '.join(train_families)}\nheld-out families: {', '.join(test_families)}")
+    real = [p for p in load_real_pages() if p.id != SEED_WITH_SPAM]
+    train, held = split(real)
+    started = time.perf_counter()
+    model = fit(train + synthetic_pages(train, SEED, train_families), [CORPORA], seed=SEED)
+    print(f"trained in {time.perf_counter() - started:.0f} s on {len(train)} real pages (seed 002 left out)")
+
+    held = sorted(held, key=lambda p: p.id)[: args.eval_pages]
+    evaluation = synthetic_pages(held, SEED + 1, test_families, html_pages=len(held))
+    cleaner = Cleaner(model)
+    gold: list[str] = []
+    predicted: list[str] = []
+    pages_losing_body = 0
+    comment_lines = comment_in_text = reader_comments = reader_as_spam = 0
+    for page in evaluation:
+        g, q = _labels(cleaner, page)
+        gold.extend(g)
+        predicted.extend(q)
+        pages_losing_body += any(a == BODY and b == SPAM for a, b in zip(g, q))
+        for a, b in zip(g, q):
+            if a == COMMENT:
+                comment_lines += 1
+                comment_in_text += b == BODY
+                reader_comments += 1
+                reader_as_spam += b == SPAM
+    report = score(gold, predicted, len(evaluation))
+    print(f"\n## Held-out pages with held-out spam families ({len(evaluation)} pages: "
+          f"{sum(p.kind == 'text' for p in evaluation)} text, {sum(p.kind == 'html' for p in evaluation)} HTML)")
+    print(format_report(report))
+    print(f"\nspam recall {report.recall[SPAM]:.3f}, spam precision {report.precision[SPAM]:.3f}, "
+          f"body precision {report.precision[BODY]:.3f}")
+    print(f"pages that lost an article paragraph to a false spam call: {pages_losing_body}/{len(evaluation)} "
+          f"({pages_losing_body / max(len(evaluation), 1):.1%})")
+    print(f"comment lines left in text: {comment_in_text}/{comment_lines} "
+          f"({comment_in_text / max(comment_lines, 1):.1%}); reader comments called spam: "
+          f"{reader_as_spam}/{reader_comments} ({reader_as_spam / max(reader_comments, 1):.1%})")
+
+    seed = next(p for p in load_real_pages() if p.id == SEED_WITH_SPAM)
+    g, q = _labels(cleaner, seed)
+    found = sum(1 for a, b in zip(g, q) if a == SPAM and b == SPAM)
+    print(f"\n## Seed 002, never seen: {found}/{g.count(SPAM)} spam lines labelled spam")
+    seed_report = score(g, q, 1)
+    print(" ".join(f"F1 {lab} {seed_report.f1[lab]:.3f}" for lab in LABELS))
+    return 0
+
+
+def _labels(cleaner: Cleaner, page: LabelledPage) -> tuple[list[str], list[str]]:
+    """Gold and predicted labels of a page's matched blocks."""
+    prepared = prepare(page_content(page, [CORPORA]), kind=page.kind)
+    result = cleaner.finish(prepared)
+    gold, predicted = [], []
+    for label, paragraph in zip(align(prepared.blocks, page.paragraphs), result.paragraphs):
+        if label is not None:
+            gold.append(label)
+            predicted.append(paragraph.label)
+    return gold, predicted
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
