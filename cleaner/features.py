@@ -20,7 +20,7 @@ import numpy as np
 
 from cleaner import lexicon
 from cleaner.limits import check
-from cleaner.segment import Block
+from cleaner.segment import ELLIPSIS_END, Block
 
 #: A block this long, ending a sentence, counts as prose (the article's likely fabric).
 PROSE_MIN_CHARS = 40
@@ -65,7 +65,6 @@ _COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|ICP|备案号|公网安备",
 _BRACKET_START = re.compile(r"^[【《\[「『]")
 _SEPARATORS = re.compile(r"\s[|/>»·]\s|\|")
 _NAME_DATE = re.compile(r"^\S{1,24}\s+(?:\d{4}[-/年]|\d{1,2}[-/月]|\d+\s*(?:分钟|小时|天)前|\d+ \w+ ago)")
-_ELLIPSIS = re.compile(r"(?:\.\.\.|(?<!…)…+|。。。)$")
 
 TAG_GROUPS = {"p": "p", "h1": "h", "h2": "h", "h3": "h", "h4": "h", "h5": "h", "h6": "h", "li": "li",
               "td": "cell", "th": "cell", "tr": "cell", "div": "div", "span": "div", "section": "div",
@@ -321,7 +320,7 @@ def _copies_and_teasers(blocks: Sequence[Block]) -> tuple[list[float], list[floa
     teasers = []
     starts = Counter(re.sub(r"\s+", "", b.text)[:20] for b in blocks if len(b.text) >= 20)
     for b in blocks:
-        stem = _ELLIPSIS.sub("", b.text)
+        stem = ELLIPSIS_END.sub("", b.text)
         is_teaser = stem != b.text and len(stem) >= 20 and starts[re.sub(r"\s+", "", stem)[:20]] >= 2
         teasers.append(float(is_teaser))
     return copies, teasers
