@@ -146,11 +146,11 @@ SPAM_TOPICS = tuple(f for f in SPAM_FAMILIES if f not in ("contact_bait", "sales
 LISTS: dict[str, tuple[str, ...]] = {"chrome": CHROME_WORDS, "comment": COMMENT_WORDS, "body": BODY_WORDS,
                                      **SPAM_FAMILIES}
 ANY_CJK_WORD, ANY_LATIN_WORD = _split_patterns([w for words in LISTS.values() for w in words])
-_LISTS_OF: dict[str, tuple[str, ...]] = {}
+LISTS_OF: dict[str, tuple[str, ...]] = {}
 for _name, _words in LISTS.items():
     for _word in _words:
         if _word:
-            _LISTS_OF[_word.lower()] = (*_LISTS_OF.get(_word.lower(), ()), _name)
+            LISTS_OF[_word.lower()] = (*LISTS_OF.get(_word.lower(), ()), _name)
 
 
 def word_counts(text: str) -> Counter[str]:
@@ -165,7 +165,7 @@ def count_lists(words: set[str]) -> Counter[str]:
     """For distinct lower-cased words found, how many belong to each list."""
     counts: Counter[str] = Counter()
     for word in words:
-        counts.update(_LISTS_OF.get(word, ()))
+        counts.update(LISTS_OF.get(word, ()))
     return counts
 
 
