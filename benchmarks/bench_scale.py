@@ -40,7 +40,8 @@ class Measure:
     seconds: float
     peak_rss: int  # bytes, the process tree's
     cpu_seconds: float  # user + system time of the process and the descendants it waited for
-    load: float  # 1-minute load average just before the run: other work on the machine
+    load: float  # 1-minute load average just before the run
+    others: float  # cores that other processes on the machine kept busy during the run
     returncode: int
 
     @property
@@ -72,6 +73,7 @@ def measure(name: str, command: list[str], pages: int, work: Path) -> Measure:
     """Run `command`, sampling the RSS of its process tree until it exits."""
     load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy_before = _machine_busy()
     started = time.perf_counter()
     process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     peak = 0
@@ -89,6 +91,7 @@ def measure(name: str, command: list[str], pages: int, work: Path) -> Measure:
         peak = max(peak, rss)
         time.sleep(0.05)
     seconds = time.perf_counter() - started
+    busy = _machine_busy() - busy_before
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     # reaped descendants are in the rusage; daemons (Spark's Python workers) only in the samples
     cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(cpu_seen.values()))
@@ -98,7 +101,18 @@ def measure(name: str, command: list[str], pages: int, work: Path) -> Measure:
     shown = " ".join(Path(c).name if c.startswith(str(BIN)) else c for c in command)
     for path, placeholder in ((str(work / "pages"), "PAGES"), (str(work), "OUT")):
         shown = shown.replace(path, placeholder)
-    return Measure(name, shown, pages, seconds, peak, cpu, load, process.returncode)
+    others = max(0.0, busy - cpu) / seconds if seconds else 0.0
+    return Measure(name, shown, pages, seconds, peak, cpu, load, others, process.returncode)
+
+
+def _machine_busy() -> float:
+    """CPU-seconds the whole machine has spent busy since boot (all processes, all cores)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return 0.0
+    ticks = [int(f) for f in fields[:8]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # minus idle and iowait
 
 
 def _children(process: psutil.Process) -> list[psutil.Process]:
@@ -129,18 +143,17 @@ def table(results: list[Measure], pages: int, folder_note: str, repeat: int) -> 
         f"`python -m benchmarks.bench_scale --write` on {dt.date.today().isoformat()}; machine: {machine()}.",
         f"{pages} pages: {folder_note}. Each run is a fresh process, start-up included; peak RSS is the",
         "sum over the process tree (workers, Spark's JVM and Python workers). CPU s is user + system time",
-        "of the tree, cores = CPU s / seconds: how many cores it got. Load is the 1-minute load average",
-        f"before the run: other work on the machine at the time. Best of {repeat} run(s) per configuration.",
+        "of the tree, cores = CPU s / seconds: how many cores it got; others = cores kept busy by other",
+        f"processes on the machine during the run. Best of {repeat} run(s) per configuration.",
         "",
         "| configuration | command | pages/s | × jobs 1 | seconds | CPU s | cores | pages/CPU-s | peak RSS (MiB) "
-        "| load before |",
+        "| others |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(f"| {r.name} | `{r.command}` | {r.pages_per_s:.1f} | {r.pages_per_s / base:.2f} | "
                      f"{r.seconds:.1f} | {r.cpu_seconds:.0f} | {r.cores:.2f} | {r.pages_per_cpu_s:.1f} | "
-                     f"{r.peak_rss / 2**20:.0f} | "
-                     f"{r.load:.1f} |")
+                     f"{r.peak_rss / 2**20:.0f} | {r.others:.2f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -190,7 +203,7 @@ def main() -> None:
                         shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
                 result = measure(name, command, pages, work)
                 print(f"{name}: {result.pages_per_s:.1f} pages/s, {result.seconds:.1f} s, {result.cores:.2f} cores, "
-                      f"peak {result.peak_rss / 2**20:.0f} MiB (load {result.load:.1f})", file=sys.stderr)
+                      f"peak {result.peak_rss / 2**20:.0f} MiB, others {result.others:.2f} cores", file=sys.stderr)
                 runs.append(result)
             results.append(min(runs, key=lambda r: r.seconds))
         j1, j2 = work / "j1.jsonl", work / "j2.jsonl"
