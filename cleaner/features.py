@@ -173,11 +173,6 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     return rows
 
 
-def own_features(text: str) -> list[float]:
-    """The OWN columns of one block (what `own_matrix` computes for a page)."""
-    return own_matrix([text])[0].tolist()
-
-
 def _in_ranges(codes: np.ndarray, ranges: Sequence[tuple[int, int]]) -> np.ndarray:
     mask = np.zeros(len(codes), dtype=bool)
     for low, high in ranges:
