@@ -19,15 +19,18 @@ import platform
 import time
 from datetime import date
 
+import numpy as np
+
 from cleaner import Cleaner
 from cleaner.data import LabelledPage, align, page_content
 from cleaner.labels import BODY, COMMENT, LABELS, SPAM
-from cleaner.pipeline import prepare
+from cleaner.pipeline import SELLING_SIGNALS, prepare
 from cleaner.train import fit, format_report, score
 from training import synth
 from training.train_model import CORPORA, SEED, load_real_pages, split, synthetic_pages
 
 SEED_WITH_SPAM = "002_8b0eba742893faf0"
+SWEEP = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,8 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     predicted: list[str] = []
     pages_losing_body = 0
     comment_lines = comment_in_text = reader_comments = reader_as_spam = 0
-    for page in evaluation:
-        g, q = _labels(cleaner, page)
+    sweep_rows: list[tuple[int, str, float, bool]] = []
+    for number, page in enumerate(evaluation):
+        g, q = _labels(cleaner, page, sweep_rows, number)
         gold.extend(g)
         predicted.extend(q)
         pages_losing_body += any(a == BODY and b == SPAM for a, b in zip(g, q))
@@ -73,6 +77,15 @@ def main(argv: list[str] | None = None) -> int:
           f"({comment_in_text / max(comment_lines, 1):.1%}); reader comments called spam: "
           f"{reader_as_spam}/{reader_comments} ({reader_as_spam / max(reader_comments, 1):.1%})")
 
+    print("\nthreshold sweep (spam called when p(spam) >= t and the block shows a selling signal; "
+          "without the signal requirement in brackets):")
+    print("| t | spam recall | pages losing body to spam | [recall] | [pages] |")
+    print("|---|---|---|---|---|")
+    for threshold in SWEEP:
+        (recall, losing), (bare_recall, bare_losing) = (_sweep(sweep_rows, threshold, need)
+                                                        for need in (True, False))
+        print(f"| {threshold:.2f} | {recall:.3f} | {losing:.1%} | {bare_recall:.3f} | {bare_losing:.1%} |")
+
     seed = next(p for p in load_real_pages() if p.id == SEED_WITH_SPAM)
     g, q = _labels(cleaner, seed)
     found = sum(1 for a, b in zip(g, q) if a == SPAM and b == SPAM)
@@ -82,16 +95,32 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _labels(cleaner: Cleaner, page: LabelledPage) -> tuple[list[str], list[str]]:
-    """Gold and predicted labels of a page's matched blocks."""
+def _labels(cleaner: Cleaner, page: LabelledPage, sweep: list | None = None,
+            number: int = 0) -> tuple[list[str], list[str]]:
+    """Gold and predicted labels of a page's matched blocks; with `sweep`, also collects
+    (page number, gold label, p(spam), has a selling signal) per block."""
     prepared = prepare(page_content(page, [CORPORA]), kind=page.kind)
     result = cleaner.finish(prepared)
     gold, predicted = [], []
-    for label, paragraph in zip(align(prepared.blocks, page.paragraphs), result.paragraphs):
+    matched = align(prepared.blocks, page.paragraphs)
+    for label, paragraph, features in zip(matched, result.paragraphs, prepared.features):
         if label is not None:
             gold.append(label)
             predicted.append(paragraph.label)
+            if sweep is not None:
+                sweep.append((number, label, paragraph.probabilities[SPAM],
+                              bool(np.any(features[SELLING_SIGNALS] > 0))))
     return gold, predicted
+
+
+def _sweep(rows: list[tuple[int, str, float, bool]], threshold: float, need_signal: bool) -> tuple[float, float]:
+    """(spam recall, share of pages with a body block called spam) for one decision rule."""
+    called = [(page, gold) for page, gold, p, signal in rows if p >= threshold and (signal or not need_signal)]
+    spam_total = sum(1 for _, gold, _, _ in rows if gold == SPAM)
+    recall = sum(1 for _, gold in called if gold == SPAM) / max(spam_total, 1)
+    pages = {page for page, _, _, _ in rows}
+    losing = {page for page, gold in called if gold == BODY}
+    return recall, len(losing) / max(len(pages), 1)
 
 
 if __name__ == "__main__":

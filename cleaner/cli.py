@@ -191,7 +191,10 @@ def explain(
     trust_model: TrustOption = False,
 ) -> None:
     """Show every paragraph with its label and score, and why spam is spam."""
-    content = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    try:
+        content = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as error:
+        _fail(f"cannot read {path}: {error}")
     try:
         result = Cleaner(model, trust_model=trust_model).clean(content)
     except CleanerError as error:
@@ -261,7 +264,11 @@ def label(
     cleaner = Cleaner(model, trust_model=trust_model)
     pages = []
     for _root, path in batch.find_inputs(paths):
-        result = cleaner.clean(path.read_bytes())
+        try:
+            result = cleaner.clean(path.read_bytes())
+        except OSError as error:
+            err.print(f"[red]skipped[/red] {path}: {error}")
+            continue
         source = str(path.resolve())
         pages.append(LabelledPage(id=path.name, kind=result.kind, source=source,
                                   paragraphs=[(p.text, p.label) for p in result.paragraphs]))

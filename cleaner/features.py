@@ -20,7 +20,7 @@ import numpy as np
 
 from cleaner import lexicon
 from cleaner.limits import check
-from cleaner.segment import Block
+from cleaner.segment import ELLIPSIS_END, Block
 
 #: A block this long, ending a sentence, counts as prose (the article's likely fabric).
 PROSE_MIN_CHARS = 40
@@ -65,7 +65,6 @@ _COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|ICP|备案号|公网安备",
 _BRACKET_START = re.compile(r"^[【《\[「『]")
 _SEPARATORS = re.compile(r"\s[|/>»·]\s|\|")
 _NAME_DATE = re.compile(r"^\S{1,24}\s+(?:\d{4}[-/年]|\d{1,2}[-/月]|\d+\s*(?:分钟|小时|天)前|\d+ \w+ ago)")
-_ELLIPSIS = re.compile(r"(?:\.\.\.|(?<!…)…+|。。。)$")
 
 TAG_GROUPS = {"p": "p", "h1": "h", "h2": "h", "h3": "h", "h4": "h", "h5": "h", "h6": "h", "li": "li",
               "td": "cell", "th": "cell", "tr": "cell", "div": "div", "span": "div", "section": "div",
@@ -170,18 +169,8 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     rows[:, 19] = np.log1p(count(matches(_SEPARATORS)))
     rows[:, 20] = [float(len(t) <= 40 and bool(_NAME_DATE.match(t))) for t in texts]
     # column 21, bullet, comes from the Block
-    for column, name in enumerate(("chrome", "comment", "body"), start=22):
-        rows[:, column] = np.log1p([counts[name] for counts in lists])
-    rows[:, 25] = np.log1p([sum(counts[f] for f in lexicon.SPAM_TOPICS) for counts in lists])
-    rows[:, 26] = np.log1p([counts["contact_bait"] for counts in lists])
-    rows[:, 27] = np.log1p([counts["sales"] for counts in lists])
-    rows[:, 28] = np.log1p([counts["self_promotion"] for counts in lists])
+    rows[:, [OWN.index(c) for c in _LIST_COLUMNS]] = np.log1p(lists)
     return rows
-
-
-def own_features(text: str) -> list[float]:
-    """The OWN columns of one block (what `own_matrix` computes for a page)."""
-    return own_matrix([text])[0].tolist()
 
 
 def _in_ranges(codes: np.ndarray, ranges: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -191,17 +180,35 @@ def _in_ranges(codes: np.ndarray, ranges: Sequence[tuple[int, int]]) -> np.ndarr
     return mask
 
 
-def _word_lists(joined: str, starts: np.ndarray, n: int) -> list[Counter[str]]:
-    """Distinct words of each word list per block, from one scan of the page per pattern."""
-    found: list[set[str]] = [set() for _ in range(n)]
+#: The word-list columns of OWN, and for every listed word the columns it counts in.
+_LIST_COLUMNS = ("chrome_words", "comment_words", "body_words", "spam_topic_words", "contact_bait",
+                 "sales_words", "self_promotion")
+_LIST_OF_COLUMN = {"chrome_words": ("chrome",), "comment_words": ("comment",), "body_words": ("body",),
+                   "spam_topic_words": lexicon.SPAM_TOPICS, "contact_bait": ("contact_bait",),
+                   "sales_words": ("sales",), "self_promotion": ("self_promotion",)}
+_WORD_COLUMNS: dict[str, np.ndarray] = {
+    word: np.array([sum(1 for name in _LIST_OF_COLUMN[column] if name in lists) for column in _LIST_COLUMNS],
+                   dtype=np.float64)
+    for word, lists in lexicon.LISTS_OF.items()
+}
+
+
+def _word_lists(joined: str, starts: np.ndarray, n: int) -> np.ndarray:
+    """Counts of distinct words per block for each of _LIST_COLUMNS, from one scan per pattern."""
+    counts = np.zeros((n, len(_LIST_COLUMNS)))
+    seen: set[tuple[int, str]] = set()
     patterns = [lexicon.ANY_CJK_WORD]
     if any(c.isascii() and c.isalpha() for c in joined[:4000]) or joined.isascii():
         patterns.append(lexicon.ANY_LATIN_WORD)
     offsets = starts.tolist()
     for pattern in patterns:
         for m in pattern.finditer(joined):
-            found[bisect_right(offsets, m.start()) - 1].add(m.group().lower())
-    return [lexicon.count_lists(words) for words in found]
+            key = (bisect_right(offsets, m.start()) - 1, m.group().lower())
+            if key not in seen:
+                seen.add(key)
+                if (columns := _WORD_COLUMNS.get(key[1])) is not None:
+                    counts[key[0]] += columns
+    return counts
 
 
 def _bigrams(text: str) -> set[str]:
@@ -321,7 +328,7 @@ def _copies_and_teasers(blocks: Sequence[Block]) -> tuple[list[float], list[floa
     teasers = []
     starts = Counter(re.sub(r"\s+", "", b.text)[:20] for b in blocks if len(b.text) >= 20)
     for b in blocks:
-        stem = _ELLIPSIS.sub("", b.text)
+        stem = ELLIPSIS_END.sub("", b.text)
         is_teaser = stem != b.text and len(stem) >= 20 and starts[re.sub(r"\s+", "", stem)[:20]] >= 2
         teasers.append(float(is_teaser))
     return copies, teasers

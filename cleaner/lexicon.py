@@ -127,16 +127,6 @@ def _split_patterns(words: Sequence[str]) -> tuple[re.Pattern[str], re.Pattern[s
     return cjk, whole
 
 
-def _pattern(words: Sequence[str]) -> re.Pattern[str]:
-    """One pattern for a list: CJK words match anywhere, Latin words only as whole words."""
-    cjk, whole = _split_patterns(words)
-    return re.compile(f"{cjk.pattern}|{whole.pattern}", re.I)
-
-
-CHROME = _pattern(CHROME_WORDS)
-COMMENT = _pattern(COMMENT_WORDS)
-BODY = _pattern(BODY_WORDS)
-SPAM = {family: _pattern(words) for family, words in SPAM_FAMILIES.items()}
 #: The families whose words alone say "this sells something off-topic".
 SPAM_TOPICS = tuple(f for f in SPAM_FAMILIES if f not in ("contact_bait", "sales", "self_promotion"))
 
@@ -146,11 +136,18 @@ SPAM_TOPICS = tuple(f for f in SPAM_FAMILIES if f not in ("contact_bait", "sales
 LISTS: dict[str, tuple[str, ...]] = {"chrome": CHROME_WORDS, "comment": COMMENT_WORDS, "body": BODY_WORDS,
                                      **SPAM_FAMILIES}
 ANY_CJK_WORD, ANY_LATIN_WORD = _split_patterns([w for words in LISTS.values() for w in words])
-_LISTS_OF: dict[str, tuple[str, ...]] = {}
-for _name, _words in LISTS.items():
-    for _word in _words:
-        if _word:
-            _LISTS_OF[_word.lower()] = (*_LISTS_OF.get(_word.lower(), ()), _name)
+
+
+def _lists_of_words() -> dict[str, tuple[str, ...]]:
+    lists_of: dict[str, tuple[str, ...]] = {}
+    for name, words in LISTS.items():
+        for word in filter(None, words):
+            lists_of[word.lower()] = (*lists_of.get(word.lower(), ()), name)
+    return lists_of
+
+
+#: For every listed word (lower-cased), the lists it belongs to.
+LISTS_OF: dict[str, tuple[str, ...]] = _lists_of_words()
 
 
 def word_counts(text: str) -> Counter[str]:
@@ -158,23 +155,13 @@ def word_counts(text: str) -> Counter[str]:
     found = set(ANY_CJK_WORD.findall(text))
     if text.isascii() or any(c.isascii() and c.isalpha() for c in text[:2000]):
         found.update(ANY_LATIN_WORD.findall(text))
-    return count_lists({w.lower() for w in found})
-
-
-def count_lists(words: set[str]) -> Counter[str]:
-    """For distinct lower-cased words found, how many belong to each list."""
     counts: Counter[str] = Counter()
-    for word in words:
-        counts.update(_LISTS_OF.get(word, ()))
+    for word in {w.lower() for w in found}:
+        counts.update(LISTS_OF.get(word, ()))
     return counts
 
 
-def hits(pattern: re.Pattern[str], text: str) -> int:
-    """How many distinct words of one list's pattern occur in `text`."""
-    return len({m.lower() for m in pattern.findall(text)})
-
-
 def spam_signals(text: str) -> dict[str, int]:
-    """Distinct spam words found, by family (only the families that fired)."""
+    """Distinct spam words found, by family (only the families that fired): what `explain` shows."""
     counts = word_counts(text)
     return {family: counts[family] for family in SPAM_FAMILIES if counts[family]}

@@ -18,7 +18,7 @@ from cleaner.decode import Decoded, decode
 from cleaner.errors import InputError
 from cleaner.features import FEATURE_NAMES, page_features
 from cleaner.html import PageMeta, segment_html
-from cleaner.labels import COMMENT, LABELS
+from cleaner.labels import COMMENT, LABELS, SPAM
 from cleaner.limits import (
     MAX_BLOCKS,
     MAX_PAGE_BYTES,
@@ -87,23 +87,26 @@ def prepare_decoded(decoded: Decoded, max_blocks: int | None = None) -> Prepared
 #: A block is called spam only when the model is this sure: a false spam call deletes an
 #: article paragraph, a missed one leaves an ad in the text, and the first costs more.
 SPAM_MIN_PROBABILITY = 0.8
-_SPAM = LABELS.index("spam")
-
-
+_SPAM = LABELS.index(SPAM)
 #: Feature columns that show a block sells something: spam words of any family, contact bait,
 #: sales language, self-promotion, contact ids. Spam without any of them is not called spam.
 SELLING_SIGNALS = [FEATURE_NAMES.index(name) for name in (
     "spam_topic_words", "contact_bait", "sales_words", "self_promotion", "has_qq_wechat", "has_phone")]
 
 
-def decide(row: np.ndarray, features: np.ndarray) -> int:
-    """The label index for one block: the most probable, except that a spam call yields to the
-    next most probable label when the model is below SPAM_MIN_PROBABILITY or the block shows
-    no selling signal at all (off-topic text alone is not an ad)."""
+def decide(row: np.ndarray, features: np.ndarray) -> tuple[int, str | None]:
+    """The label index for one block, and the rule that chose it if not the model: the most
+    probable label, except that a spam call yields to the next most probable label when the
+    model is below SPAM_MIN_PROBABILITY or the block shows no selling signal at all
+    (off-topic text alone is not an ad)."""
     best = int(row.argmax())
-    if best == _SPAM and (row[_SPAM] < SPAM_MIN_PROBABILITY or not np.any(features[SELLING_SIGNALS] > 0)):
-        best = int(np.argsort(row)[::-1][1])
-    return best
+    if best != _SPAM:
+        return best, None
+    if row[_SPAM] < SPAM_MIN_PROBABILITY:
+        return int(np.argsort(row)[::-1][1]), f"spam below {SPAM_MIN_PROBABILITY}: next most probable label"
+    if not np.any(features[SELLING_SIGNALS] > 0):
+        return int(np.argsort(row)[::-1][1]), "spam without any selling signal: next most probable label"
+    return best, None
 
 
 class Cleaner:
@@ -155,11 +158,11 @@ class Cleaner:
         proba = self.model.predict_proba(prepared.features) if blocks else np.zeros((0, len(LABELS)))
         paragraphs = []
         for index, (block, row, features) in enumerate(zip(blocks, proba, prepared.features)):
-            best = decide(row, features)
+            best, rule = decide(row, features)
             paragraphs.append(Paragraph(
                 text=block.text, label=LABELS[best], score=round(float(row[best]), 4), index=index,
                 start=block.start, end=block.end, path=block.path or None,
-                probabilities={label: round(float(p), 4) for label, p in zip(LABELS, row)}))
+                probabilities={label: round(float(p), 4) for label, p in zip(LABELS, row)}, rule=rule))
         mark_layout_duplicates(paragraphs)
         mark_lead_teasers(paragraphs)
         text = body_text(paragraphs, join_broken=decoded.kind == "text")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from cleaner.labels import BODY, CHROME
 from cleaner.result import Paragraph
-from cleaner.segment import BULLET, join_lines, width
+from cleaner.segment import BULLET, ELLIPSIS_END, join_lines, width
 
 #: Lines narrower than this (CJK counted double) that end without a full stop may be headings.
 HEADING_MAX_WIDTH = 50
@@ -28,7 +28,6 @@ PARAGRAPH_OPENERS = re.compile(r"^(?:本报讯|本报记者|新华社|据|■|�
 _INNER_PUNCT = re.compile(r"[,，、;；。]")
 _EARLY_COLON = re.compile(r"^.{1,10}[:：]")
 _SPACES = re.compile(r"\s+")
-_ELLIPSIS = re.compile(r"(?:\.\.\.|…+|。。。)$")
 #: A teaser and the lead it repeats share at least this many leading characters.
 TEASER_PREFIX = 20
 
@@ -51,7 +50,7 @@ def mark_lead_teasers(paragraphs: Sequence[Paragraph]) -> None:
     later body paragraph: the teaser a site prints above the article (LABELS.md)."""
     body = [p for p in paragraphs if p.label == BODY]
     for i, p in enumerate(body):
-        stem = _ELLIPSIS.sub("", p.text)
+        stem = ELLIPSIS_END.sub("", p.text)
         if stem == p.text:
             continue
         key = _SPACES.sub("", stem)[:TEASER_PREFIX]

@@ -22,6 +22,8 @@ WRAP_WIDTH_SPREAD = 0.3
 
 BULLET = re.compile(r"^\s*(?:[•·●○◆◇■□▪▫►▶▸‣⁃◦]|[-*+]\s|\d{1,3}[.)]\s|\d{1,3}、|[（(]\d{1,3}[)）])")
 _SPACES = re.compile(r"\s+")
+#: A trailing ellipsis, as teasers and cut-off list items end.
+ELLIPSIS_END = re.compile(r"(?:\.\.\.|(?<!…)…+|。。。)$")  # (?<!…): linear on long runs of …
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
 

@@ -242,7 +242,7 @@ def package_patterns() -> Iterator[tuple[str, re.Pattern]]:
 
 def test_the_regex_audit_sees_the_patterns_that_matter():
     names = {name for name, _ in package_patterns()}
-    assert {"cleaner.features._EMAIL", "cleaner.features._DATE", "cleaner.lexicon.CHROME",
+    assert {"cleaner.features._EMAIL", "cleaner.features._DATE", "cleaner.lexicon.ANY_CJK_WORD", "cleaner.lexicon.ANY_LATIN_WORD",
             "cleaner.decode._META_CHARSET", "cleaner.segment.BULLET"} <= names
 
 
