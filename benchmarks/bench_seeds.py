@@ -28,14 +28,14 @@ from cleaner.labels import BODY, LABELS, SPAM
 from cleaner.train import fit, score
 from training import synth
 from training.seeds import seed_joins, seed_pages
-from training.train_model import CORPORA, DATA, SEED, load_real_pages, split, synthetic_pages
+from training.train_model import CORPORA, DATA, SEED, generated_pages, load_real_pages, split
 
 
 def lopo_model(page_id: str, strict: bool):
     real = [p for p in load_real_pages() if p.id != page_id]
     train, _ = split(real)
     families = tuple(f for f in synth.FAMILIES if not (strict and f in ("game_cheat", "machine_comment")))
-    return fit(train + synthetic_pages(train, SEED, families), [CORPORA], seed=SEED)
+    return fit(train + generated_pages(train, SEED, families), [CORPORA], seed=SEED)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,7 @@ from cleaner.labels import BODY, COMMENT, LABELS, SPAM
 from cleaner.pipeline import SELLING_SIGNALS, prepare
 from cleaner.train import fit, format_report, score
 from training import synth
-from training.train_model import CORPORA, SEED, load_real_pages, split, synthetic_pages
+from training.train_model import CORPORA, SEED, generated_pages, load_real_pages, split, synthetic_pages
 
 SEED_WITH_SPAM = "002_8b0eba742893faf0"
 SWEEP = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     real = [p for p in load_real_pages() if p.id != SEED_WITH_SPAM]
     train, held = split(real)
     started = time.perf_counter()
-    model = fit(train + synthetic_pages(train, SEED, train_families), [CORPORA], seed=SEED)
+    model = fit(train + generated_pages(train, SEED, train_families), [CORPORA], seed=SEED)
     print(f"trained in {time.perf_counter() - started:.0f} s on {len(train)} real pages (seed 002 left out)")
 
     held = sorted(held, key=lambda p: p.id)[: args.eval_pages]

@@ -22,6 +22,7 @@ from pathlib import Path
 from cleaner.classify import SHIPPED_MODEL, save_model
 from cleaner.data import LabelledPage, page_content, read_pages
 from cleaner.decode import decode
+from cleaner.labels import BODY, CHROME, SPAM
 from cleaner.train import evaluate, fit, format_report
 from training.seeds import seed_pages
 from training.splits import is_held_out
@@ -33,6 +34,8 @@ SEED = 20261124
 SYNTHETIC_PER_PAGE = 3
 #: HTML training pages that get a synthetic copy with spam and a comment section.
 SYNTHETIC_HTML_PAGES = 250
+#: Short pages (a headline and 1-3 paragraphs) cut from the training pages.
+SMALL_PAGES = 400
 
 
 def load_real_pages() -> list[LabelledPage]:
@@ -91,6 +94,55 @@ def synthetic_pages(pages: list[LabelledPage], seed: int, families: tuple[str, .
     return out
 
 
+def small_pages(pages: list[LabelledPage], seed: int, count: int = SMALL_PAGES,
+                families: tuple[str, ...] | None = None) -> list[LabelledPage]:
+    """Short pages cut from labelled ones: a headline and a few body paragraphs, sometimes a
+    navigation line and a footer, sometimes one spam paragraph, as text and as minimal HTML.
+    Real pages are long; without these the model has never seen a page of three paragraphs."""
+    from html import escape
+
+    from training import synth
+
+    rng = random.Random(seed)
+    families = tuple(families) if families is not None else synth.FAMILIES
+    sources = [p for p in pages if sum(1 for _, lab in p.paragraphs if lab == BODY) >= 4]
+    out = []
+    for number in range(count):
+        page = rng.choice(sources)
+        body = [t for t, lab in page.paragraphs if lab == BODY]
+        start = rng.randrange(1, max(2, len(body) - 3))
+        chosen = [(body[0], BODY)] + [(t, BODY) for t in body[start:start + rng.randint(1, 3)]]
+        lang = synth.detect_lang(body)
+        if rng.random() < 0.3:
+            family = rng.choice([f for f in families if lang in synth.family_langs(f)] or list(families))
+            text = synth.spam_paragraph(family, lang if lang in synth.family_langs(family) else
+                                        synth.family_langs(family)[0], rng, form="teaser")
+            chosen.insert(rng.randint(2, len(chosen)), (text, SPAM))
+        chrome = [t for t, lab in page.paragraphs if lab == CHROME and 2 <= len(t) <= 60]
+        head = [(rng.choice(chrome), CHROME)] if chrome and rng.random() < 0.5 else []
+        foot = [(rng.choice(chrome), CHROME)] if chrome and rng.random() < 0.5 else []
+        paragraphs = head + chosen + foot
+        if rng.random() < 0.5:
+            raw = "\n\n".join(t for t, _ in paragraphs)
+            kind = "text"
+        else:
+            parts = [f"<nav>{escape(t)}</nav>" for t, _ in head]
+            parts += [f"<h1>{escape(chosen[0][0])}</h1>"] + [f"<p>{escape(t)}</p>" for t, _ in chosen[1:]]
+            parts += [f"<footer>{escape(t)}</footer>" for t, _ in foot]
+            raw = "<html><body>" + "".join(parts) + "</body></html>"
+            kind = "html"
+        out.append(LabelledPage(id=f"{page.id}#small{number}", kind=kind, source=page.source, raw=raw,
+                                paragraphs=paragraphs))
+    return out
+
+
+def generated_pages(train: list[LabelledPage], seed: int,
+                    families: tuple[str, ...] | None = None) -> list[LabelledPage]:
+    """Every generated training page of the shipped recipe: spam and comments injected into
+    the training pages, and short pages cut from them (spam of `families` only, if given)."""
+    return synthetic_pages(train, seed, families) + small_pages(train, seed, families=families)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", type=Path, default=SHIPPED_MODEL)
@@ -101,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     real = [p for p in load_real_pages() if p.id not in args.leave_out]
     train, held = split(real)
-    synthetic = synthetic_pages(train, args.seed)
+    synthetic = generated_pages(train, args.seed)
     print(f"training on {len(train)} real pages + {len(synthetic)} synthetic; {len(held)} held out", file=sys.stderr)
     model = fit(train + synthetic, [CORPORA], seed=args.seed)
     report = evaluate(model, held, [CORPORA]) if held else None
