@@ -20,7 +20,7 @@ from typing import Any
 
 from cleaner.errors import InputError
 from cleaner.labels import Label, check_label
-from cleaner.segment import Block
+from cleaner.segment import Block, compact
 
 #: Where `source` paths are looked for after the JSONL file's own folder (os.pathsep-separated).
 CORPORA_ENV = "CLEANER_CORPORA"
@@ -97,10 +97,6 @@ def page_content(page: LabelledPage, roots: Sequence[Path] = ()) -> str | bytes:
     raise InputError(f"page {page.id}: source {page.source} not found (set {CORPORA_ENV} to its corpora folder)")
 
 
-def _key(text: str) -> str:
-    return "".join(text.split())
-
-
 def align(blocks: Sequence[Block], paragraphs: Sequence[tuple[str, Label]]) -> list[Label | None]:
     """The label of each block, by text: exact matches in order first, then containment.
 
@@ -109,11 +105,11 @@ def align(blocks: Sequence[Block], paragraphs: Sequence[tuple[str, Label]]) -> l
     """
     queues: dict[str, deque[Label]] = defaultdict(deque)
     for text, label in paragraphs:
-        queues[_key(text)].append(label)
-    keys = [(_key(t), lab) for t, lab in paragraphs]
+        queues[compact(text)].append(label)
+    keys = [(compact(t), lab) for t, lab in paragraphs]
     labels: list[Label | None] = []
     for block in blocks:
-        key = _key(block.text)
+        key = compact(block.text)
         queue = queues.get(key)
         if queue:
             labels.append(queue.popleft() if len(queue) > 1 else queue[0])

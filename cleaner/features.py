@@ -20,7 +20,7 @@ import numpy as np
 
 from cleaner import lexicon
 from cleaner.limits import check
-from cleaner.segment import ELLIPSIS_END, Block
+from cleaner.segment import ELLIPSIS_END, TEASER_PREFIX, Block, compact
 
 #: A block this long, ending a sentence, counts as prose (the article's likely fabric).
 PROSE_MIN_CHARS = 40
@@ -319,17 +319,18 @@ def _distance_to(mask: np.ndarray) -> np.ndarray:
 
 def _copies_and_teasers(blocks: Sequence[Block]) -> tuple[list[float], list[float]]:
     """Layout duplicates: a block that repeats an earlier one, or a '...' teaser of another."""
+    keys = [compact(b.text) for b in blocks]
     seen: set[str] = set()
     copies = []
-    for b in blocks:
-        key = re.sub(r"\s+", "", b.text)
+    for key in keys:
         copies.append(float(len(key) >= 6 and key in seen))
         seen.add(key)
     teasers = []
-    starts = Counter(re.sub(r"\s+", "", b.text)[:20] for b in blocks if len(b.text) >= 20)
+    starts = Counter(key[:TEASER_PREFIX] for b, key in zip(blocks, keys) if len(b.text) >= TEASER_PREFIX)
     for b in blocks:
         stem = ELLIPSIS_END.sub("", b.text)
-        is_teaser = stem != b.text and len(stem) >= 20 and starts[re.sub(r"\s+", "", stem)[:20]] >= 2
+        is_teaser = (stem != b.text and len(stem) >= TEASER_PREFIX
+                     and starts[compact(stem)[:TEASER_PREFIX]] >= 2)
         teasers.append(float(is_teaser))
     return copies, teasers
 

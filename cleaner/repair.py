@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from cleaner.labels import BODY, CHROME
 from cleaner.result import Paragraph
-from cleaner.segment import BULLET, ELLIPSIS_END, join_lines, width
+from cleaner.segment import BULLET, ELLIPSIS_END, TEASER_PREFIX, compact, join_lines, width
 
 #: Lines narrower than this (CJK counted double) that end without a full stop may be headings.
 HEADING_MAX_WIDTH = 50
@@ -27,9 +27,6 @@ SENTENCE_ENDS = frozenset("。!?！？….;；")
 PARAGRAPH_OPENERS = re.compile(r"^(?:本报讯|本报记者|新华社|据|■|▶|▲|●|【)")
 _INNER_PUNCT = re.compile(r"[,，、;；。]")
 _EARLY_COLON = re.compile(r"^.{1,10}[:：]")
-_SPACES = re.compile(r"\s+")
-#: A teaser and the lead it repeats share at least this many leading characters.
-TEASER_PREFIX = 20
 
 
 def mark_layout_duplicates(paragraphs: Sequence[Paragraph]) -> None:
@@ -38,7 +35,7 @@ def mark_layout_duplicates(paragraphs: Sequence[Paragraph]) -> None:
     for p in paragraphs:
         if p.label != BODY:
             continue
-        key = _SPACES.sub("", p.text)
+        key = compact(p.text)
         if len(key) >= 6 and key in seen:
             p.label, p.rule = CHROME, "layout duplicate of an earlier paragraph"
             p.score = p.probabilities.get(CHROME, 0.0)
@@ -49,12 +46,13 @@ def mark_lead_teasers(paragraphs: Sequence[Paragraph]) -> None:
     """Relabel as chrome a body paragraph that ends in an ellipsis and whose start begins a
     later body paragraph: the teaser a site prints above the article (LABELS.md)."""
     body = [p for p in paragraphs if p.label == BODY]
+    last_start = {compact(q.text)[:TEASER_PREFIX]: i for i, q in enumerate(body)}  # one pass, not one per teaser
     for i, p in enumerate(body):
         stem = ELLIPSIS_END.sub("", p.text)
         if stem == p.text:
             continue
-        key = _SPACES.sub("", stem)[:TEASER_PREFIX]
-        if len(key) >= TEASER_PREFIX and any(_SPACES.sub("", q.text).startswith(key) for q in body[i + 1:]):
+        key = compact(stem)[:TEASER_PREFIX]
+        if len(key) >= TEASER_PREFIX and last_start.get(key, -1) > i:
             p.label, p.rule = CHROME, "teaser repeating the lead"
             p.score = p.probabilities.get(CHROME, 0.0)
 

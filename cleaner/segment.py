@@ -22,6 +22,8 @@ WRAP_WIDTH_SPREAD = 0.3
 
 BULLET = re.compile(r"^\s*(?:[•·●○◆◇■□▪▫►▶▸‣⁃◦]|[-*+]\s|\d{1,3}[.)]\s|\d{1,3}、|[（(]\d{1,3}[)）])")
 _SPACES = re.compile(r"\s+")
+#: A teaser and the lead it repeats share at least this many leading characters (without spaces).
+TEASER_PREFIX = 20
 #: A trailing ellipsis, as teasers and cut-off list items end.
 ELLIPSIS_END = re.compile(r"(?:\.\.\.|(?<!…)…+|。。。)$")  # (?<!…): linear on long runs of …
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
@@ -47,6 +49,11 @@ class Block:
 def squash(text: str) -> str:
     """Collapse runs of white space to one space and strip: the form blocks and labels use."""
     return _SPACES.sub(" ", text).strip()
+
+
+def compact(text: str) -> str:
+    """The text without any white space: the key that finds the same words laid out differently."""
+    return "".join(text.split())
 
 
 def width(text: str) -> int:

@@ -22,7 +22,6 @@ import gzip
 import hashlib
 import json
 import random
-import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +30,7 @@ from cleaner.data import LabelledPage, write_pages
 from cleaner.decode import decode
 from cleaner.html import segment_html
 from cleaner.labels import BODY, CHROME, COMMENT, SPAM, Label
-from cleaner.segment import Block
+from cleaner.segment import Block, compact
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -46,20 +45,15 @@ SEED = 7
 TEXT_DUMPS = 250
 CLEAN_COPIES = 150
 
-_SPACE = re.compile(r"\s+")
-
-
-def key(text: str) -> str:
-    return _SPACE.sub("", text)
 
 
 def label_by_gold(blocks: list[Block], gold: dict[str, list[str]]) -> list[Label]:
     """Each block's class from the gold paragraphs (body, comment, spam); chrome otherwise."""
     classes = [(SPAM, gold.get("spam", [])), (COMMENT, gold.get("comment", [])), (BODY, gold.get("body", []))]
-    keyed = [(label, [key(t) for t in texts if key(t)]) for label, texts in classes]
+    keyed = [(label, [compact(t) for t in texts if compact(t)]) for label, texts in classes]
     labels: list[Label] = []
     for block in blocks:
-        k = key(block.text)
+        k = compact(block.text)
         labels.append(_match(k, keyed))
     _first_title_only(blocks, labels, gold)
     return labels
@@ -85,8 +79,8 @@ def _first_title_only(blocks: list[Block], labels: list[Label], gold: dict[str, 
     body = gold.get("body", [])
     if not body:
         return
-    title = key(body[0])
-    hits = [i for i, b in enumerate(blocks) if labels[i] == BODY and key(b.text) == title]
+    title = compact(body[0])
+    hits = [i for i, b in enumerate(blocks) if labels[i] == BODY and compact(b.text) == title]
     if len(hits) > 1:
         keep = next((i for i in hits if blocks[i].heading), hits[0])
         for i in hits:
@@ -108,8 +102,9 @@ def gne_pages(corpora: Path) -> Iterator[tuple[LabelledPage, LabelledPage]]:
         blocks, _ = segment_html(decoded.text)
         labels = label_by_gold(blocks, gold)
         paragraphs = [(b.text, lab) for b, lab in zip(blocks, labels)]
-        found = {key(b.text) for b, lab in zip(blocks, labels) if lab == BODY}
-        missing = [t for t in gold.get("body", []) if key(t) not in found and not any(key(t) in f for f in found)]
+        found = {compact(b.text) for b, lab in zip(blocks, labels) if lab == BODY}
+        missing = [t for t in gold.get("body", [])
+                   if compact(t) not in found and not any(compact(t) in f for f in found)]
         extra = {"labels_from": "hand", "gold": f"gold/gne-zh/{gold_file.name}"}
         if missing:
             extra["gold_paragraphs_not_found"] = len(missing)
@@ -137,18 +132,18 @@ def trafilatura_pages(corpora: Path) -> Iterator[LabelledPage]:
             continue
         blocks, _ = segment_html(decoded.text)
         try:
-            kept_a = key(trafilatura.extract(decoded.text, url=url) or "")
+            kept_a = compact(trafilatura.extract(decoded.text, url=url) or "")
         except Exception:
             kept_a = ""
         try:
-            kept_b = key(_html_text(Document(decoded.text).summary()))
+            kept_b = compact(_html_text(Document(decoded.text).summary()))
         except Exception:
             kept_b = ""
-        with_keys = [key(s) for s in item.get("with", []) if key(s)]
-        without_keys = [key(s) for s in item.get("without", []) if key(s)]
+        with_keys = [compact(s) for s in item.get("with", []) if compact(s)]
+        without_keys = [compact(s) for s in item.get("without", []) if compact(s)]
         paragraphs: list[tuple[str, Label]] = []
         for block in blocks:
-            k = key(block.text)
+            k = compact(block.text)
             if not k:
                 continue
             if any(s in k or (len(k) >= 10 and k in s) for s in with_keys):
