@@ -7,7 +7,7 @@ always trained on exactly what it will see.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from cleaner.decode import Decoded, decode
 from cleaner.errors import InputError
 from cleaner.features import FEATURE_NAMES, page_features
 from cleaner.html import PageMeta, segment_html
-from cleaner.labels import COMMENT, LABELS, SPAM
+from cleaner.labels import BODY, COMMENT, LABELS, SPAM
 from cleaner.limits import (
     MAX_BLOCKS,
     MAX_PAGE_BYTES,
@@ -31,7 +31,7 @@ from cleaner.limits import (
 )
 from cleaner.repair import body_text, mark_layout_duplicates, mark_lead_teasers
 from cleaner.result import Paragraph, Result
-from cleaner.segment import Block, segment_text
+from cleaner.segment import Block, compact, segment_text
 
 Page = str | bytes
 KINDS = ("auto", "html", "text")
@@ -83,6 +83,10 @@ def prepare_decoded(decoded: Decoded, max_blocks: int | None = None) -> Prepared
     features = page_features(blocks, meta.title, decoded.kind, meta.article_body, meta.description)
     return Prepared(decoded, blocks, meta, features)
 
+
+#: Text input: how many times at most the article text is cleaned again until cleaning it
+#: changes nothing (each round that changes it drops or joins a paragraph; 2 are the rule).
+SETTLE_ROUNDS = 10
 
 #: A block is called spam only when the model is this sure: a false spam call deletes an
 #: article paragraph, a missed one leaves an ad in the text, and the first costs more.
@@ -153,7 +157,28 @@ class Cleaner:
             yield self.clean(page, **options)
 
     def finish(self, prepared: Prepared, *, url: str | None = None, include_comments: bool = False) -> Result:
-        """Classify prepared blocks, repair them and build the Result."""
+        """Classify prepared blocks, repair them and build the Result (text input: settled)."""
+        result = self._finish_once(prepared, url=url, include_comments=include_comments)
+        if prepared.decoded.kind == "text" and result.text and result.text != prepared.decoded.text:
+            self._settle(result)
+        return result
+
+    def _settle(self, result: Result) -> None:
+        """Clean the article text again until that changes nothing, so that
+        `clean(clean(x).text).text == clean(x).text` on text input: a paragraph the model
+        keeps beside chrome but drops once the chrome is gone would otherwise go at the second
+        cleaning. A paragraph a round drops takes the label that round gave it."""
+        for _ in range(SETTLE_ROUNDS):
+            again = self._finish_once(prepare_decoded(Decoded(result.text, "text", None), self.max_blocks))
+            if again.text == result.text:
+                return
+            _relabel_dropped(result.paragraphs, again.paragraphs)
+            result.text = again.text
+            result.reason = again.reason
+            if result.comments is not None:
+                result.comments = [p.text for p in result.paragraphs if p.label == COMMENT]
+
+    def _finish_once(self, prepared: Prepared, *, url: str | None = None, include_comments: bool = False) -> Result:
         decoded, blocks, meta = prepared.decoded, prepared.blocks, prepared.meta
         proba = self.model.predict_proba(prepared.features) if blocks else np.zeros((0, len(LABELS)))
         paragraphs = []
@@ -172,3 +197,26 @@ class Cleaner:
             title=meta.title, date=meta.date, author=meta.author, url=url,
             comments=[p.text for p in paragraphs if p.label == COMMENT] if include_comments else None,
             reason=reason)
+
+
+def _relabel_dropped(paragraphs: Sequence[Paragraph], again: Sequence[Paragraph]) -> None:
+    """Give each body paragraph the label of the paragraph of `again` (the blocks of the
+    article text, cleaned again) where it starts. Both tile the article text: without white
+    space, the body paragraphs follow each other (joins only add spaces), and so do `again`'s."""
+    ends: list[int] = []
+    position = 0
+    for q in again:
+        position += len(compact(q.text))
+        ends.append(position)
+    position = 0
+    k = 0
+    for p in paragraphs:
+        if p.label != BODY:
+            continue
+        while k < len(again) - 1 and ends[k] <= position:
+            k += 1
+        position += len(compact(p.text))
+        if again and again[k].label != BODY:
+            q = again[k]
+            p.label, p.score, p.rule = q.label, p.probabilities.get(q.label, 0.0), (
+                f"{q.label} once the article text was cleaned again")

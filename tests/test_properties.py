@@ -104,3 +104,17 @@ def test_cleaning_clean_text_again_changes_nothing(page):
     cleaner = Cleaner(AllBody())
     once = cleaner.clean(page, kind="text").text
     assert cleaner.clean(once, kind="text").text == once
+
+
+@SETTINGS
+@given(PAGE_TEXT)
+def test_cleaning_clean_text_again_changes_nothing_with_the_shipped_model(page):
+    once = CLEANER.clean(page, kind="text").text
+    assert CLEANER.clean(once, kind="text").text == once
+
+
+def test_the_seeds_clean_text_cleaned_again_is_the_same(seeds):
+    for seed in seeds:
+        once = CLEANER.clean(seed.raw, kind="text")
+        assert once.text, seed.id
+        assert CLEANER.clean(once.text, kind="text").text == once.text, seed.id

@@ -36,6 +36,8 @@ SYNTHETIC_PER_PAGE = 3
 SYNTHETIC_HTML_PAGES = 250
 #: Short pages (a headline and 1-3 paragraphs) cut from the training pages.
 SMALL_PAGES = 400
+#: Clean copies (the gold body alone, as `Result.text` lays it out) per training page.
+CLEAN_COPIES_PER_PAGE = 1
 
 
 def load_real_pages() -> list[LabelledPage]:
@@ -136,11 +138,36 @@ def small_pages(pages: list[LabelledPage], seed: int, count: int = SMALL_PAGES,
     return out
 
 
+def clean_copies(pages: list[LabelledPage], seed: int, per_page: int = CLEAN_COPIES_PER_PAGE) -> list[LabelledPage]:
+    """Text pages holding only a page's gold body, laid out as `Result.text` lays it out
+    (a blank line between paragraphs), every paragraph labelled body: the whole body, or a
+    run of it (down to one paragraph). Cleaning clean text must keep it all, or
+    `clean(clean(x).text)` erodes the article; without these the model reads the first and
+    last paragraphs of any page as chrome."""
+    rng = random.Random(seed)
+    out = []
+    for page in pages:
+        body = [t for t, label in page.paragraphs if label == BODY]
+        if not body:
+            continue
+        for k in range(per_page):
+            if k == 0 and len(body) >= 2 and rng.random() < 0.5:
+                run = body
+            else:
+                start = rng.randrange(len(body))
+                run = body[start:start + rng.randint(1, 6)]
+            out.append(LabelledPage(id=f"{page.id}#clean{k}", kind="text", source=page.source,
+                                    raw="\n\n".join(run), paragraphs=[(t, BODY) for t in run]))
+    return out
+
+
 def generated_pages(train: list[LabelledPage], seed: int,
                     families: tuple[str, ...] | None = None) -> list[LabelledPage]:
     """Every generated training page of the shipped recipe: spam and comments injected into
-    the training pages, and short pages cut from them (spam of `families` only, if given)."""
-    return synthetic_pages(train, seed, families) + small_pages(train, seed, families=families)
+    the training pages, short pages cut from them (spam of `families` only, if given), and
+    clean copies of them."""
+    return (synthetic_pages(train, seed, families) + small_pages(train, seed, families=families)
+            + clean_copies(train, seed))
 
 
 def main(argv: list[str] | None = None) -> int:
