@@ -10,7 +10,6 @@ Three kinds of evidence, in the order the columns come:
 from __future__ import annotations
 
 import math
-import operator
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -45,10 +44,12 @@ _SENTENCE_END = re.compile(r"[。!?！？…]|[.!?](?:\s|$)")
 _COMMA = re.compile(r"[,，、;；:：]")
 _TERMINAL = frozenset("。!?！？….?!”\"」』)）;；")
 _DIGIT = re.compile(r"\d")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+#: Every branch begins with a digit but one, which begins with a month (`_DATE_STARTS` relies on it).
 _DATE = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}月\d{1,2}日|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
-    r"|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}"
+    rf"|(?:{'|'.join(_MONTHS)})[a-z]*\.? \d{{1,2}},? \d{{4}}"
+    rf"|\d{{1,2}} (?:{'|'.join(_MONTHS)})[a-z]* \d{{4}}"
     r"|\d{1,4} (?:minutes?|hours?|days?) ago|\d{1,4}\s*(?:分钟|小时|天)前",
     re.I,
 )
@@ -211,14 +212,60 @@ def _word_lists(joined: str, starts: np.ndarray, n: int) -> np.ndarray:
     return counts
 
 
-def _bigrams(text: str) -> set[str]:
-    text = text[:TOPIC_MAX_CHARS].lower()
-    return set(map(operator.add, text, text[1:]))
+#: Bits of a code point in a bigram key (Unicode has 0x110000 code points).
+_CODE_BITS = 21
 
 
-def _containment(grams: set[str], reference: set[str]) -> float:
-    """Share of a block's bigrams found in `reference`."""
-    return len(grams & reference) / len(grams) if grams else 0.0
+def _bigram_keys(text: str) -> np.ndarray:
+    """The distinct bigrams of a block's start, lower-cased, each packed into one integer."""
+    codes = _code_points(text[:TOPIC_MAX_CHARS].lower())
+    return np.unique((codes[:-1] << _CODE_BITS) | codes[1:])
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+
+
+def _similarities(texts: Sequence[str], prose: np.ndarray, title: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """title_sim and topic_sim of every block: the share of a block's distinct bigrams (of its
+    first TOPIC_MAX_CHARS characters, lower-cased) found in the title, and in the topic.
+
+    The topic is the bigrams of the prose blocks, leaving the block itself out (a prose block
+    counts only bigrams that another prose block has too). Computed on the page's distinct
+    (block, bigram) pairs with numpy: a set of bigram strings per block costs more than the
+    rest of the place features together.
+    """
+    n = len(texts)
+    lowered = [t[:TOPIC_MAX_CHARS].lower() for t in texts]
+    codes = _code_points("".join(lowered))
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.fromiter(map(len, lowered), dtype=np.int64, count=n))
+    within = owner[:-1] == owner[1:]  # a bigram never spans two blocks
+    grams = ((codes[:-1] << _CODE_BITS) | codes[1:])[within]
+    owner = owner[:-1][within]
+    if n.bit_length() + 2 * _CODE_BITS < 63:
+        span, names = 1 << 2 * _CODE_BITS, None
+    else:  # a page of millions of blocks: number the bigrams so that (block, bigram) fits in 63 bits
+        names, grams = np.unique(grams, return_inverse=True)
+        span = max(len(names), 1)
+    block, gram = np.divmod(np.unique(owner * span + grams), span)
+    if names is not None:
+        gram = names[gram]
+    size = np.bincount(block, minlength=n)
+    in_prose = prose[block]
+    topic = np.sort(gram[in_prose])
+    blocks_with = np.searchsorted(topic, gram, "right") - np.searchsorted(topic, gram, "left")
+    in_topic = np.where(in_prose, blocks_with > 1, blocks_with > 0)
+    topic_sim = _share(np.bincount(block, weights=in_topic, minlength=n), size)
+    title_grams = _bigram_keys(title) if title else np.zeros(0, dtype=np.int64)
+    if not title_grams.size:
+        return np.full(n, np.nan), topic_sim
+    at = np.searchsorted(title_grams, gram).clip(max=len(title_grams) - 1)
+    return _share(np.bincount(block, weights=title_grams[at] == gram, minlength=n), size), topic_sim
+
+
+def _share(hits: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """hits / size, 0 where size is 0."""
+    return np.divide(hits, size, out=np.zeros(len(size)), where=size > 0)
 
 
 def page_features(blocks: Sequence[Block], title: str | None = None, kind: str = "text",
@@ -227,9 +274,11 @@ def page_features(blocks: Sequence[Block], title: str | None = None, kind: str =
     n = len(blocks)
     if n == 0:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
-    own = own_matrix([b.text for b in blocks])
+    texts = [b.text for b in blocks]
+    own = own_matrix(texts)
     own[:, OWN.index("bullet")] = [float(b.bullet) for b in blocks]
-    place = _place_features(blocks, own, title)
+    prose = _is_prose(blocks, texts, own)
+    place = _place_features(blocks, texts, own, prose, title)
     dom = _dom_features(blocks, kind, article_body, description)
     columns = {name: own[:, i] for i, name in enumerate(OWN)}
     columns["link_density"] = dom[:, DOM.index("link_density")]
@@ -237,43 +286,36 @@ def page_features(blocks: Sequence[Block], title: str | None = None, kind: str =
     padded = np.full((n + 4, facts.shape[1]), np.nan)
     padded[2:n + 2] = facts
     neighbours = [padded[2 + offset:2 + offset + n] for offset in NEIGHBOURS]
-    prose = _is_prose(blocks, own).astype(np.float64)
-    window = _window_mean(prose, 3)
+    window = _window_mean(prose.astype(np.float64), 3)
     return np.column_stack([own, place, dom, *neighbours, window]).astype(np.float32)
 
 
-def _is_prose(blocks: Sequence[Block], own: np.ndarray) -> np.ndarray:
+def _is_prose(blocks: Sequence[Block], texts: Sequence[str], own: np.ndarray) -> np.ndarray:
     ends = own[:, OWN.index("log_sentence_ends")] > 0
-    lengths = np.array([len(b.text) for b in blocks])
-    links = np.array([b.link_chars / max(len(b.text), 1) for b in blocks])
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    links = np.array([b.link_chars for b in blocks], dtype=np.float64) / np.maximum(lengths, 1)
     return (lengths >= PROSE_MIN_CHARS) & ends & (links < 0.5)
 
 
-def _place_features(blocks: Sequence[Block], own: np.ndarray, title: str | None) -> np.ndarray:
+def _place_features(blocks: Sequence[Block], texts: Sequence[str], own: np.ndarray, prose: np.ndarray,
+                    title: str | None) -> np.ndarray:
     n = len(blocks)
-    lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
-    prose = _is_prose(blocks, own)
+    lengths = np.fromiter(map(len, texts), dtype=np.float64, count=n)
     prose_at = np.flatnonzero(prose)
     index = np.arange(n)
     first, last = (prose_at[0], prose_at[-1]) if prose_at.size else (n, -1)
     distance = _distance_to(prose)
-    groups = Counter(b.group for b in blocks)
-    seen_in_group: Counter[int] = Counter()
-    group_index = []
-    for b in blocks:
-        group_index.append(seen_in_group[b.group])
-        seen_in_group[b.group] += 1
-    copies, teasers = _copies_and_teasers(blocks)
-    grams = [_bigrams(b.text) for b in blocks]
-    topic: Counter[str] = Counter()
-    for g, is_prose in zip(grams, prose):
-        if is_prose:
-            topic.update(g)
-    title_grams = _bigrams(title) if title else set()
-    # the topic a block is compared with: bigrams of the prose blocks, leaving the block itself
-    # out (a prose block counts only bigrams that another prose block has too)
-    anywhere = set(topic)
-    shared = {gram for gram, blocks_with in topic.items() if blocks_with > 1}
+    groups = np.array([b.group for b in blocks], dtype=np.int64)
+    order = np.argsort(groups, kind="stable")
+    ordered = groups[order]
+    run_start = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    run_length = np.diff(np.append(run_start, n))
+    group_index = np.empty(n, dtype=np.int64)
+    group_index[order] = index - np.repeat(run_start, run_length)  # how many blocks of its group came before
+    group_size = np.empty(n)
+    group_size[order] = np.repeat([math.log1p(size) for size in run_length.tolist()], run_length)
+    copies, teasers = _copies_and_teasers(texts)
+    title_sim, topic_sim = _similarities(texts, prose, title)
     before = np.concatenate([[0.0], np.cumsum(lengths)[:-1]]) / max(lengths.sum(), 1.0)
     return np.column_stack([
         index / max(n - 1, 1),
@@ -281,12 +323,12 @@ def _place_features(blocks: Sequence[Block], own: np.ndarray, title: str | None)
         (index < first).astype(float),
         (index > last).astype(float),
         np.log1p(distance),
-        [math.log1p(groups[b.group]) for b in blocks],
+        group_size,
         np.log1p(group_index),
         copies,
         teasers,
-        [_containment(g, title_grams) if title_grams else np.nan for g in grams],
-        [_containment(g, shared if p else anywhere) for g, p in zip(grams, prose)],
+        title_sim,
+        topic_sim,
         lengths / max(lengths.max(), 1.0),
     ])
 
@@ -303,33 +345,29 @@ def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
 def _distance_to(mask: np.ndarray) -> np.ndarray:
     """For each position, how many steps away the nearest True is (len(mask) when none is)."""
     n = len(mask)
-    distance = np.full(n, n, dtype=np.int64)
-    last = -n
-    for i in range(n):
-        if mask[i]:
-            last = i
-        distance[i] = i - last
-    last = 2 * n
-    for i in range(n - 1, -1, -1):
-        if mask[i]:
-            last = i
-        distance[i] = min(distance[i], last - i)
-    return np.minimum(distance, n)
+    index = np.arange(n)
+    before = np.maximum.accumulate(np.where(mask, index, -n)) if n else index
+    after = np.minimum.accumulate(np.where(mask, index, 2 * n)[::-1])[::-1] if n else index
+    return np.minimum(np.minimum(index - before, after - index), n)
 
 
-def _copies_and_teasers(blocks: Sequence[Block]) -> tuple[list[float], list[float]]:
+#: Last characters of a block that ELLIPSIS_END can match before (its `$` also matches before a final newline).
+_ELLIPSIS_LAST = (".", "…", "。", "\n")
+
+
+def _copies_and_teasers(texts: Sequence[str]) -> tuple[list[float], list[float]]:
     """Layout duplicates: a block that repeats an earlier one, or a '...' teaser of another."""
-    keys = [compact(b.text) for b in blocks]
+    keys = [compact(t) for t in texts]
     seen: set[str] = set()
     copies = []
     for key in keys:
         copies.append(float(len(key) >= 6 and key in seen))
         seen.add(key)
     teasers = []
-    starts = Counter(key[:TEASER_PREFIX] for b, key in zip(blocks, keys) if len(b.text) >= TEASER_PREFIX)
-    for b in blocks:
-        stem = ELLIPSIS_END.sub("", b.text)
-        is_teaser = (stem != b.text and len(stem) >= TEASER_PREFIX
+    starts = Counter(key[:TEASER_PREFIX] for t, key in zip(texts, keys) if len(t) >= TEASER_PREFIX)
+    for t in texts:
+        stem = ELLIPSIS_END.sub("", t) if t.endswith(_ELLIPSIS_LAST) else t
+        is_teaser = (stem != t and len(stem) >= TEASER_PREFIX
                      and starts[compact(stem)[:TEASER_PREFIX]] >= 2)
         teasers.append(float(is_teaser))
     return copies, teasers

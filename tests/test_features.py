@@ -1,0 +1,73 @@
+"""The fast, page-level computations of features and results equal their plain definitions."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from itertools import pairwise
+
+import numpy as np
+import pytest
+
+from cleaner.features import TOPIC_MAX_CHARS, _distance_to, _similarities
+from cleaner.pipeline import round_rows
+
+RNG = random.Random(7)
+ALPHABET = "abcAB 。，的是了一在中国.!?İıſßẞ\U0001f600字"
+
+
+def random_texts(count: int) -> list[str]:
+    return ["".join(RNG.choice(ALPHABET) for _ in range(RNG.choice([0, 1, 2, 5, 30, 500]))) for _ in range(count)]
+
+
+def bigrams(text: str) -> set[str]:
+    text = text[:TOPIC_MAX_CHARS].lower()
+    return {a + b for a, b in pairwise(text)}
+
+
+def containment(grams: set[str], reference: set[str]) -> float:
+    return len(grams & reference) / len(grams) if grams else 0.0
+
+
+def similarities_by_sets(texts: list[str], prose: np.ndarray, title: str | None) -> tuple[list[float], list[float]]:
+    """title_sim and topic_sim as first written: a set of bigram strings per block."""
+    grams = [bigrams(t) for t in texts]
+    topic: Counter[str] = Counter()
+    for g, is_prose in zip(grams, prose):
+        if is_prose:
+            topic.update(g)
+    title_grams = bigrams(title) if title else set()
+    anywhere = set(topic)
+    shared = {gram for gram, blocks in topic.items() if blocks > 1}
+    return ([containment(g, title_grams) if title_grams else np.nan for g in grams],
+            [containment(g, shared if p else anywhere) for g, p in zip(grams, prose)])
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_similarities_equal_the_set_definition(seed):
+    texts = random_texts(RNG.randint(1, 40))
+    prose = np.array([RNG.random() < 0.5 for _ in texts])
+    title = RNG.choice([None, "", "a", "İ", texts[0], "中国的字 abc"])
+    expected = similarities_by_sets(texts, prose, title)
+    got = _similarities(texts, prose, title)
+    assert np.array_equal(got[0], expected[0], equal_nan=True)
+    assert np.array_equal(got[1], expected[1])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_distance_to_the_nearest_true(seed):
+    mask = np.array([RNG.random() < 0.2 for _ in range(RNG.randint(0, 30))], dtype=bool)
+    n = len(mask)
+    at = np.flatnonzero(mask)
+    expected = [min([abs(i - j) for j in at] + [n]) for i in range(n)]
+    assert _distance_to(mask).tolist() == expected
+
+
+def test_round_rows_equals_python_round():
+    rng = np.random.default_rng(0)
+    halves = (np.arange(20_001) + 0.5) / 1e4  # ties and near-ties are where numpy's rounding may differ
+    values = np.concatenate([rng.random(200_000), halves, np.nextafter(halves, 1), np.nextafter(halves, 0),
+                             rng.random(10_000) ** 8, [0.0, 1.0, 5e-5, 1.5e-4, 0.99995]])
+    got = round_rows(values.reshape(-1, 4)[: len(values) // 4])
+    expected = [[round(v, 4) for v in row] for row in values.reshape(-1, 4)[: len(values) // 4].tolist()]
+    assert got == expected
