@@ -13,7 +13,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -97,6 +97,106 @@ FEATURE_NAMES: list[str] = OWN + PLACE + DOM + [
 ] + ["prose_window"]
 
 
+#: Every character of the BMP: the regex engine itself says which of them IGNORECASE matches.
+_BMP = "".join(map(chr, range(0x10000)))
+#: The table slot of every code point beyond the BMP (never ruled out as a match start).
+_BEYOND_BMP = 0x10000
+#: Scripts without case (CJK ideographs, kana, hangul): under IGNORECASE they match only themselves.
+_CASELESS = ((0x2E80, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
+
+
+def _case_variants(chars: set[str]) -> dict[str, set[str]]:
+    """Every BMP character that each of `chars` matches under re.IGNORECASE, as a literal or
+    inside a set (where an uncased character is also matched by those that lower to it: ß by ẞ)."""
+    cased = sorted(ch for ch in chars if not any(low <= ord(ch) <= high for low, high in _CASELESS))
+    variants = {ch: {ch} for ch in chars}
+    if not cased:
+        return variants
+    # the 'a' makes each set below case-insensitive even when its character is uncased
+    hits = set(re.findall("[" + "".join(map(re.escape, cased)) + "a]", _BMP, re.I))
+    for ch in cased:
+        as_literal = re.compile(re.escape(ch), re.I)
+        in_set = re.compile(f"[{re.escape(ch)}a]", re.I)
+        variants[ch].update(c for c in hits if as_literal.fullmatch(c) or (in_set.fullmatch(c) and c not in "aA"))
+    return variants
+
+
+class _Starts:
+    """`pattern.finditer` that tries the pattern only where a match can begin.
+
+    At every position of a page sre tries each branch of a case-insensitive alternation in
+    turn; the word lists' and the date's patterns cost most of the features that way. Every
+    match of `pattern` begins with one of `firsts` or one of the two-character `prefixes`
+    (up to IGNORECASE), so numpy finds the few positions that do on the page's code points
+    (a character beyond the BMP is never ruled out) and the pattern is tried there only, in
+    order, skipping positions inside the last match: the very matches finditer yields.
+    The pattern must not match the empty string; the tables are built on first use.
+    """
+
+    def __init__(self, pattern: re.Pattern[str], firsts: Iterable[str] = (), prefixes: Iterable[str] = ()) -> None:
+        self.pattern = pattern
+        self._firsts, self._prefixes = set(firsts), set(prefixes)
+        self._tables: tuple[np.ndarray, np.ndarray] | None = None
+
+    def tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """(which code points may begin a match, the sorted keys of the pairs that may)."""
+        if self._tables is None:
+            variants = _case_variants(self._firsts | {c for prefix in self._prefixes for c in prefix})
+            first = np.zeros(_BEYOND_BMP + 1, dtype=bool)
+            first[[ord(v) for c in self._firsts for v in variants[c]]] = True
+            first[_BEYOND_BMP] = True
+            pairs = {(ord(a) << _CODE_BITS) | ord(b)
+                     for x, y in self._prefixes for a in variants[x] for b in variants[y]}
+            self._tables = first, np.array(sorted(pairs), dtype=np.int64)
+        return self._tables
+
+    def finditer(self, text: str, codes: np.ndarray) -> list[re.Match[str]]:
+        """The matches of `pattern.finditer(text)`; `codes` are the code points of `text`."""
+        first, pairs = self.tables()
+        possible = first[np.minimum(codes, _BEYOND_BMP)]
+        if len(pairs):
+            following = np.append(codes[1:], 0).astype(np.int64)
+            keys = (codes.astype(np.int64) << _CODE_BITS) | following
+            possible |= (pairs[np.searchsorted(pairs, keys).clip(max=len(pairs) - 1)] == keys) | (following > 0xFFFF)
+        found: list[re.Match[str]] = []
+        end = 0
+        match = self.pattern.match
+        for start in np.flatnonzero(possible).tolist():
+            if start >= end and (m := match(text, start)) is not None:
+                found.append(m)
+                end = m.end()
+        return found
+
+
+def _prefixes(words: Iterable[str]) -> dict[str, set[str]]:
+    """The one-character words and the first two characters of the longer ones."""
+    words = set(words)
+    return {"firsts": {w for w in words if len(w) == 1}, "prefixes": {w[:2] for w in words if len(w) > 1}}
+
+
+_LISTED = [w for words in lexicon.LISTS.values() for w in words if w]
+#: The word lists' two patterns (built in `lexicon` from the same words: non-ASCII ones, and ASCII ones lower-cased).
+_CJK_WORD_STARTS = _Starts(lexicon.ANY_CJK_WORD, **_prefixes(w for w in _LISTED if not w.isascii()))
+_LATIN_WORD_STARTS = _Starts(lexicon.ANY_LATIN_WORD, **_prefixes(w.lower() for w in _LISTED if w.isascii()))
+_DIGITS = re.findall(r"\d", _BMP)
+_DATE_STARTS = _Starts(_DATE, firsts=_DIGITS, prefixes=[month[:2] for month in _MONTHS])
+#: The code points `\d` matches, by table slot (beyond the BMP: not ruled out).
+_IS_DIGIT = np.zeros(_BEYOND_BMP + 1, dtype=bool)
+_IS_DIGIT[[ord(c) for c in _DIGITS] + [_BEYOND_BMP]] = True
+_COLON, _AT, _DOT = ord(":"), ord("@"), ord(".")
+
+
+def _blocks_matching(pattern: re.Pattern[str], texts: Sequence[str], candidates: np.ndarray) -> np.ndarray:
+    """1.0 for the blocks `pattern` matches in, searching only the `candidates`.
+
+    For a pattern that never spans two blocks (no match crosses a newline) this equals
+    scanning the page, when every block it matches in is a candidate: the callers pass the
+    blocks holding a character each of the pattern's matches must contain.
+    """
+    search = pattern.search
+    return np.array([float(ok and search(t) is not None) for t, ok in zip(texts, candidates.tolist())])
+
+
 def own_matrix(texts: Sequence[str]) -> np.ndarray:
     """The OWN columns of every block of a page at once.
 
@@ -140,13 +240,13 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     ascii_end = np.isin(codes, _ASCII_ENDS) & ((following == 0x20) | (following == 0x0A) | (following == 0x09))
     sentence_ends = per_block(np.isin(codes, _WIDE_ENDS) | ascii_end)
     commas = per_block(np.isin(codes, _COMMAS))
-    dates = matches(_DATE)
+    dates = _DATE_STARTS.finditer(joined, codes)
     date_any = count(dates) > 0
     longest_date = np.zeros(n)
     for m in dates:
         block = bisect_right(offsets, m.start()) - 1
         longest_date[block] = max(longest_date[block], m.end() - m.start())
-    lists = _word_lists(joined, starts, n)
+    lists = _word_lists(joined, codes, starts, n)
     rows = np.zeros((n, len(OWN)))
     rows[:, 0] = np.log1p(full)
     rows[:, 1] = cjk / size
@@ -160,10 +260,12 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     rows[:, 9] = date_any
     rows[:, 10] = date_any & (lengths <= 30) & (longest_date >= 0.4 * lengths)
     rows[:, 11] = [float(bool(_NUMBER_ONLY.match(t))) for t in texts]
-    rows[:, 12] = where(_TIME)
-    rows[:, 13] = where(_URL)
-    rows[:, 14] = where(_EMAIL)
-    rows[:, 15] = where(_PHONE)
+    has_digit = per_block(_IS_DIGIT[np.minimum(codes, _BEYOND_BMP)]) > 0
+    colons = per_block(codes == _COLON) > 0
+    rows[:, 12] = _blocks_matching(_TIME, texts, colons)
+    rows[:, 13] = _blocks_matching(_URL, texts, colons | (per_block(codes == _DOT) > 0))
+    rows[:, 14] = _blocks_matching(_EMAIL, texts, per_block(codes == _AT) > 0)
+    rows[:, 15] = _blocks_matching(_PHONE, texts, has_digit)
     rows[:, 16] = where(_QQ_WECHAT)
     rows[:, 17] = where(_COPYRIGHT)
     rows[:, 18] = [float(t[:1] in "【《[「『") for t in texts]
@@ -194,16 +296,16 @@ _WORD_COLUMNS: dict[str, np.ndarray] = {
 }
 
 
-def _word_lists(joined: str, starts: np.ndarray, n: int) -> np.ndarray:
+def _word_lists(joined: str, codes: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
     """Counts of distinct words per block for each of _LIST_COLUMNS, from one scan per pattern."""
     counts = np.zeros((n, len(_LIST_COLUMNS)))
     seen: set[tuple[int, str]] = set()
-    patterns = [lexicon.ANY_CJK_WORD]
+    scans = [_CJK_WORD_STARTS]
     if any(c.isascii() and c.isalpha() for c in joined[:4000]) or joined.isascii():
-        patterns.append(lexicon.ANY_LATIN_WORD)
+        scans.append(_LATIN_WORD_STARTS)
     offsets = starts.tolist()
-    for pattern in patterns:
-        for m in pattern.finditer(joined):
+    for scan in scans:
+        for m in scan.finditer(joined, codes):
             key = (bisect_right(offsets, m.start()) - 1, m.group().lower())
             if key not in seen:
                 seen.add(key)

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from itertools import pairwise
 
 import numpy as np
 import pytest
 
-from cleaner.features import TOPIC_MAX_CHARS, _distance_to, _similarities
+from cleaner import lexicon
+from cleaner.features import (
+    _CJK_WORD_STARTS,
+    _DATE_STARTS,
+    _LATIN_WORD_STARTS,
+    TOPIC_MAX_CHARS,
+    _case_variants,
+    _distance_to,
+    _similarities,
+)
 from cleaner.pipeline import round_rows
 
 RNG = random.Random(7)
@@ -71,3 +81,41 @@ def test_round_rows_equals_python_round():
     got = round_rows(values.reshape(-1, 4)[: len(values) // 4])
     expected = [[round(v, 4) for v in row] for row in values.reshape(-1, 4)[: len(values) // 4].tolist()]
     assert got == expected
+
+
+# --- pattern scans tried only where a match can begin -----------------------------------------
+
+def scan_texts() -> list[str]:
+    """Pages made of every listed word (and their case variants), dates, and random mixtures."""
+    words = [w for ws in lexicon.LISTS.values() for w in ws if w]
+    rng = random.Random(11)
+    pieces = words + [w.upper() for w in words] + [w.swapcase() for w in words] + [
+        "2024年5月3日", "12 Jan 2024", "JANUARY 5, 2024", "ſep 3, 2021", "3 days ago", "5分钟前", "12024-05-06",
+        "1\n2", "\U0001d7ce\U0001d7cf", "İ", "K", "ß", "\n", " ", ".", "..."]
+    texts = [" ".join(words), "".join(words), "\n".join(pieces)]
+    for _ in range(40):
+        texts.append("".join(rng.choice(pieces) + rng.choice(["", " ", "\n", "的", "x"]) for _ in range(60)))
+    return texts
+
+
+@pytest.mark.parametrize("scan", [_CJK_WORD_STARTS, _LATIN_WORD_STARTS, _DATE_STARTS], ids=["cjk", "latin", "date"])
+def test_scans_find_what_finditer_finds(scan):
+    for text in scan_texts():
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        expected = [(m.start(), m.end()) for m in scan.pattern.finditer(text)]
+        assert [(m.start(), m.end()) for m in scan.finditer(text, codes)] == expected
+
+
+def test_the_word_scans_use_the_lexicon_patterns_built_from_the_words_they_assume():
+    words = [w for ws in lexicon.LISTS.values() for w in ws]
+    cjk, latin = lexicon._split_patterns(words)
+    assert (_CJK_WORD_STARTS.pattern, _LATIN_WORD_STARTS.pattern) == (lexicon.ANY_CJK_WORD, lexicon.ANY_LATIN_WORD)
+    assert (cjk.pattern, latin.pattern) == (lexicon.ANY_CJK_WORD.pattern, lexicon.ANY_LATIN_WORD.pattern)
+
+
+def test_case_variants_are_what_ignorecase_matches():
+    bmp = [chr(c) for c in range(0x10000)]
+    for ch in "aksiQ9字ß":
+        literal = re.compile(re.escape(ch), re.I)
+        assert {c for c in bmp if literal.fullmatch(c)} <= _case_variants({ch})[ch]
+    assert _case_variants({"ß"})["ß"] == {"ß", "ẞ"}
