@@ -33,12 +33,10 @@ NEIGHBOURS = (-2, -1, 1, 2)
 
 _CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
 _LATIN_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x400, 0x4FF))
-#: Code points of the BMP that are punctuation or symbols (what `[^\w\s]` matches).
-_PUNCT_TABLE = np.array([not (chr(c).isalnum() or chr(c) == "_" or chr(c).isspace())
-                         for c in range(0x10000)], dtype=bool)
-_WIDE_ENDS = np.array([ord(c) for c in "。!?！？…"], dtype=np.uint32)
-_ASCII_ENDS = np.array([ord(c) for c in ".!?"], dtype=np.uint32)
-_COMMAS = np.array([ord(c) for c in ",，、;；:："], dtype=np.uint32)
+_DIGIT_RANGES = ((0x30, 0x39), (0xFF10, 0xFF19))
+_WIDE_ENDS = "。!?！？…"
+_ASCII_ENDS = ".!?"  # end a sentence when white space follows
+_COMMAS = ",，、;；:："
 _ELLIPSES = ("...", "…", "。。。")
 _SENTENCE_END = re.compile(r"[。!?！？…]|[.!?](?:\s|$)")
 _COMMA = re.compile(r"[,，、;；:：]")
@@ -58,11 +56,16 @@ _NUMBER_ONLY = re.compile(r"^[\s\d,.()（）\[\]%+\-kKwW万]+$")
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|html?)\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}")
 _PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{3,4}-\d{7,8}|400-?\d{3}-?\d{4}|\+\d{1,3}[ -]?\d{6,12})(?!\d)")
+_QQ = ("qq", "QQ", "扣扣", "q群", "Q群")
+_WECHAT = ("微信", "vx", "VX", "wx", "WX", "薇信", "威信", "V信", "v信")
+#: How every match of _QQ_WECHAT begins, besides a QQ or WeChat name: an @handle or t.me/.
+_HANDLE_STARTS = ("@", "t.")
 _QQ_WECHAT = re.compile(
-    r"(?:qq|QQ|扣扣|q群|Q群)\s*[:：号群]?\s*\d{5,11}|(?:微信|vx|VX|wx|WX|薇信|威信|V信|v信)\s*[:：号]?\s*[A-Za-z0-9_-]{5,20}"
+    rf"(?:{'|'.join(_QQ)})\s*[:：号群]?\s*\d{{5,11}}|(?:{'|'.join(_WECHAT)})\s*[:：号]?\s*[A-Za-z0-9_-]{{5,20}}"
     r"|@[A-Za-z0-9_]{4,32}|t\.me/\w+"
 )
-_COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|ICP|备案号|公网安备", re.I)
+_COPYRIGHT_MARKS = ("©", "(c)", "copyright", "版权", "ICP", "备案号", "公网安备")
+_COPYRIGHT = re.compile("|".join(map(re.escape, _COPYRIGHT_MARKS)), re.I)
 _BRACKET_START = re.compile(r"^[【《\[「『]")
 _SEPARATORS = re.compile(r"\s[|/>»·]\s|\|")
 _NAME_DATE = re.compile(r"^\S{1,24}\s+(?:\d{4}[-/年]|\d{1,2}[-/月]|\d+\s*(?:分钟|小时|天)前|\d+ \w+ ago)")
@@ -136,28 +139,33 @@ class _Starts:
     def __init__(self, pattern: re.Pattern[str], firsts: Iterable[str] = (), prefixes: Iterable[str] = ()) -> None:
         self.pattern = pattern
         self._firsts, self._prefixes = set(firsts), set(prefixes)
-        self._tables: tuple[np.ndarray, np.ndarray] | None = None
+        self._tables: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    def tables(self) -> tuple[np.ndarray, np.ndarray]:
-        """(which code points may begin a match, the sorted keys of the pairs that may)."""
+    def tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """By table slot: which code points may begin a match alone, which may begin a pair;
+        and the sorted keys of the pairs that may."""
         if self._tables is None:
             variants = _case_variants(self._firsts | {c for prefix in self._prefixes for c in prefix})
             first = np.zeros(_BEYOND_BMP + 1, dtype=bool)
-            first[[ord(v) for c in self._firsts for v in variants[c]]] = True
-            first[_BEYOND_BMP] = True
+            first[[ord(v) for c in self._firsts for v in variants[c]] + [_BEYOND_BMP]] = True
+            head = np.zeros(_BEYOND_BMP + 1, dtype=bool)
+            head[[ord(v) for c, _ in self._prefixes for v in variants[c]] + [_BEYOND_BMP]] = True
             pairs = {(ord(a) << _CODE_BITS) | ord(b)
                      for x, y in self._prefixes for a in variants[x] for b in variants[y]}
-            self._tables = first, np.array(sorted(pairs), dtype=np.int64)
+            self._tables = first, head, np.array(sorted(pairs), dtype=np.int64)
         return self._tables
 
     def finditer(self, text: str, codes: np.ndarray) -> list[re.Match[str]]:
         """The matches of `pattern.finditer(text)`; `codes` are the code points of `text`."""
-        first, pairs = self.tables()
-        possible = first[np.minimum(codes, _BEYOND_BMP)]
-        if len(pairs):
-            following = np.append(codes[1:], 0).astype(np.int64)
-            keys = (codes.astype(np.int64) << _CODE_BITS) | following
-            possible |= (pairs[np.searchsorted(pairs, keys).clip(max=len(pairs) - 1)] == keys) | (following > 0xFFFF)
+        first, head, pairs = self.tables()
+        slots = np.minimum(codes, _BEYOND_BMP)
+        possible = first[slots]
+        at = np.flatnonzero(head[slots]) if len(pairs) else np.zeros(0, dtype=np.int64)
+        if at.size:
+            following = np.append(codes[1:], 0)[at].astype(np.int64)
+            keys = (codes[at].astype(np.int64) << _CODE_BITS) | following
+            found_pair = pairs[np.searchsorted(pairs, keys).clip(max=len(pairs) - 1)] == keys
+            possible[at[found_pair | (following > 0xFFFF) | (keys >> _CODE_BITS > 0xFFFF)]] = True
         found: list[re.Match[str]] = []
         end = 0
         match = self.pattern.match
@@ -179,11 +187,33 @@ _LISTED = [w for words in lexicon.LISTS.values() for w in words if w]
 _CJK_WORD_STARTS = _Starts(lexicon.ANY_CJK_WORD, **_prefixes(w for w in _LISTED if not w.isascii()))
 _LATIN_WORD_STARTS = _Starts(lexicon.ANY_LATIN_WORD, **_prefixes(w.lower() for w in _LISTED if w.isascii()))
 _DIGITS = re.findall(r"\d", _BMP)
+_COPYRIGHT_STARTS = _Starts(_COPYRIGHT, **_prefixes(_COPYRIGHT_MARKS))
+_QQ_WECHAT_STARTS = _Starts(_QQ_WECHAT, **_prefixes(_QQ + _WECHAT + _HANDLE_STARTS))
 _DATE_STARTS = _Starts(_DATE, firsts=_DIGITS, prefixes=[month[:2] for month in _MONTHS])
-#: The code points `\d` matches, by table slot (beyond the BMP: not ruled out).
-_IS_DIGIT = np.zeros(_BEYOND_BMP + 1, dtype=bool)
-_IS_DIGIT[[ord(c) for c in _DIGITS] + [_BEYOND_BMP]] = True
-_COLON, _AT, _DOT = ord(":"), ord("@"), ord(".")
+#: What each code point is, as bits, by table slot (all of the BMP, then one slot for beyond it):
+#: the character classes OWN counts, and characters that some patterns' matches must hold.
+_CJK_BIT, _LATIN_BIT, _PUNCT_BIT, _DIGIT_BIT, _WIDE_END_BIT, _ASCII_END_BIT, _COMMA_BIT = (1 << i for i in range(7))
+_ANY_DIGIT_BIT, _COLON_BIT, _DOT_BIT, _AT_BIT, _SPACE_BIT = (1 << i for i in range(7, 12))
+
+
+def _class_table() -> np.ndarray:
+    table = np.zeros(_BEYOND_BMP + 1, dtype=np.uint16)
+    for bit, ranges in ((_CJK_BIT, _CJK_RANGES), (_LATIN_BIT, _LATIN_RANGES), (_DIGIT_BIT, _DIGIT_RANGES)):
+        for low, high in ranges:
+            table[low:high + 1] |= bit
+    punctuation = [not (c.isalnum() or c == "_" or c.isspace()) for c in _BMP]  # what `[^\w\s]` matches
+    table[:_BEYOND_BMP][np.array(punctuation)] |= _PUNCT_BIT
+    for bit, chars in ((_WIDE_END_BIT, _WIDE_ENDS), (_ASCII_END_BIT, _ASCII_ENDS), (_COMMA_BIT, _COMMAS),
+                       (_ANY_DIGIT_BIT, _DIGITS), (_COLON_BIT, ":"), (_DOT_BIT, "."), (_AT_BIT, "@"),
+                       (_SPACE_BIT, " \n\t")):
+        table[[ord(c) for c in chars]] |= bit
+    table[_BEYOND_BMP] = _ANY_DIGIT_BIT  # `\d` matches some code points beyond the BMP: never ruled out
+    return table
+
+
+_CLASSES = _class_table()
+#: The bits own_matrix counts per block, in this order.
+_COUNTED = (_CJK_BIT, _PUNCT_BIT, _DIGIT_BIT, _COMMA_BIT, _ANY_DIGIT_BIT, _COLON_BIT, _DOT_BIT, _AT_BIT)
 
 
 def _blocks_matching(pattern: re.Pattern[str], texts: Sequence[str], candidates: np.ndarray) -> np.ndarray:
@@ -214,11 +244,7 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     joined = "\n".join(texts)
     offsets = starts.tolist()
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    owner = np.repeat(np.arange(n), lengths + 1)[: len(codes)]
     size = np.maximum(lengths, 1)
-
-    def per_block(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(owner[mask], minlength=n).astype(np.float64)
 
     def matches(pattern: re.Pattern[str]) -> list[re.Match[str]]:
         return list(pattern.finditer(joined))
@@ -231,15 +257,17 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     def where(pattern: re.Pattern[str]) -> np.ndarray:
         return (count(matches(pattern)) > 0).astype(np.float64)
 
-    cjk = per_block(_in_ranges(codes, _CJK_RANGES))
-    latin = _in_ranges(codes, _LATIN_RANGES)
-    word_starts = per_block(latin & ~np.concatenate([[False], latin[:-1]]))
-    punct = per_block(_PUNCT_TABLE[np.minimum(codes, 0xFFFF)] & (codes <= 0xFFFF))
-    digits = per_block(_in_ranges(codes, ((0x30, 0x39), (0xFF10, 0xFF19))))
-    following = np.concatenate([codes[1:], [0x0A]])
-    ascii_end = np.isin(codes, _ASCII_ENDS) & ((following == 0x20) | (following == 0x0A) | (following == 0x09))
-    sentence_ends = per_block(np.isin(codes, _WIDE_ENDS) | ascii_end)
-    commas = per_block(np.isin(codes, _COMMAS))
+    flags = _CLASSES[np.minimum(codes, _BEYOND_BMP)]
+    latin = (flags & _LATIN_BIT) != 0
+    word_start = latin & ~np.concatenate([[False], latin[:-1]])
+    following = np.append(flags[1:], _SPACE_BIT)  # the page ends as if a newline followed
+    ascii_end = ((flags & _ASCII_END_BIT) != 0) & ((following & _SPACE_BIT) != 0)
+    sentence_end = ((flags & _WIDE_END_BIT) != 0) | ascii_end
+    counted = np.column_stack([(flags & bit) != 0 for bit in _COUNTED] + [word_start, sentence_end])
+    # per block, its characters and the newline after it (a zero row ends the page: no block is empty)
+    counted = np.vstack([counted, np.zeros((1, counted.shape[1]), dtype=bool)])
+    sums = np.add.reduceat(counted, starts, axis=0, dtype=np.int64).astype(np.float64)
+    cjk, punct, digits, commas, any_digits, colons, dots, ats, word_starts, sentence_ends = sums.T
     dates = _DATE_STARTS.finditer(joined, codes)
     date_any = count(dates) > 0
     longest_date = np.zeros(n)
@@ -260,27 +288,18 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     rows[:, 9] = date_any
     rows[:, 10] = date_any & (lengths <= 30) & (longest_date >= 0.4 * lengths)
     rows[:, 11] = [float(bool(_NUMBER_ONLY.match(t))) for t in texts]
-    has_digit = per_block(_IS_DIGIT[np.minimum(codes, _BEYOND_BMP)]) > 0
-    colons = per_block(codes == _COLON) > 0
-    rows[:, 12] = _blocks_matching(_TIME, texts, colons)
-    rows[:, 13] = _blocks_matching(_URL, texts, colons | (per_block(codes == _DOT) > 0))
-    rows[:, 14] = _blocks_matching(_EMAIL, texts, per_block(codes == _AT) > 0)
-    rows[:, 15] = _blocks_matching(_PHONE, texts, has_digit)
-    rows[:, 16] = where(_QQ_WECHAT)
-    rows[:, 17] = where(_COPYRIGHT)
+    rows[:, 12] = _blocks_matching(_TIME, texts, colons > 0)
+    rows[:, 13] = _blocks_matching(_URL, texts, (colons > 0) | (dots > 0))
+    rows[:, 14] = _blocks_matching(_EMAIL, texts, ats > 0)
+    rows[:, 15] = _blocks_matching(_PHONE, texts, any_digits > 0)
+    rows[:, 16] = (count(_QQ_WECHAT_STARTS.finditer(joined, codes)) > 0).astype(np.float64)
+    rows[:, 17] = (count(_COPYRIGHT_STARTS.finditer(joined, codes)) > 0).astype(np.float64)
     rows[:, 18] = [float(t[:1] in "【《[「『") for t in texts]
     rows[:, 19] = np.log1p(count(matches(_SEPARATORS)))
     rows[:, 20] = [float(len(t) <= 40 and bool(_NAME_DATE.match(t))) for t in texts]
     # column 21, bullet, comes from the Block
     rows[:, [OWN.index(c) for c in _LIST_COLUMNS]] = np.log1p(lists)
     return rows
-
-
-def _in_ranges(codes: np.ndarray, ranges: Sequence[tuple[int, int]]) -> np.ndarray:
-    mask = np.zeros(len(codes), dtype=bool)
-    for low, high in ranges:
-        mask |= (codes >= low) & (codes <= high)
-    return mask
 
 
 #: The word-list columns of OWN, and for every listed word the columns it counts in.
@@ -296,12 +315,17 @@ _WORD_COLUMNS: dict[str, np.ndarray] = {
 }
 
 
+#: The Latin word list is scanned for when an ASCII letter occurs this early on the page (or all is ASCII).
+LATIN_SCAN_CHARS = 4000
+_ASCII_LETTER = re.compile("[A-Za-z]")  # the ASCII characters str.isalpha() accepts
+
+
 def _word_lists(joined: str, codes: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
     """Counts of distinct words per block for each of _LIST_COLUMNS, from one scan per pattern."""
     counts = np.zeros((n, len(_LIST_COLUMNS)))
     seen: set[tuple[int, str]] = set()
     scans = [_CJK_WORD_STARTS]
-    if any(c.isascii() and c.isalpha() for c in joined[:4000]) or joined.isascii():
+    if _ASCII_LETTER.search(joined, 0, LATIN_SCAN_CHARS) or joined.isascii():
         scans.append(_LATIN_WORD_STARTS)
     offsets = starts.tolist()
     for scan in scans:
@@ -328,14 +352,18 @@ def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
 
+#: Bits of a block number packed below a bigram key (pages with more blocks take a slower sort).
+_BLOCK_BITS = 21
+
+
 def _similarities(texts: Sequence[str], prose: np.ndarray, title: str | None) -> tuple[np.ndarray, np.ndarray]:
     """title_sim and topic_sim of every block: the share of a block's distinct bigrams (of its
     first TOPIC_MAX_CHARS characters, lower-cased) found in the title, and in the topic.
 
     The topic is the bigrams of the prose blocks, leaving the block itself out (a prose block
     counts only bigrams that another prose block has too). Computed on the page's distinct
-    (block, bigram) pairs with numpy: a set of bigram strings per block costs more than the
-    rest of the place features together.
+    (bigram, block) pairs, sorted by bigram, with numpy: a set of bigram strings per block
+    costs more than the rest of the place features together.
     """
     n = len(texts)
     lowered = [t[:TOPIC_MAX_CHARS].lower() for t in texts]
@@ -344,25 +372,30 @@ def _similarities(texts: Sequence[str], prose: np.ndarray, title: str | None) ->
     within = owner[:-1] == owner[1:]  # a bigram never spans two blocks
     grams = ((codes[:-1] << _CODE_BITS) | codes[1:])[within]
     owner = owner[:-1][within]
-    if n.bit_length() + 2 * _CODE_BITS < 63:
-        span, names = 1 << 2 * _CODE_BITS, None
-    else:  # a page of millions of blocks: number the bigrams so that (block, bigram) fits in 63 bits
-        names, grams = np.unique(grams, return_inverse=True)
-        span = max(len(names), 1)
-    block, gram = np.divmod(np.unique(owner * span + grams), span)
-    if names is not None:
-        gram = names[gram]
+    if n < 1 << _BLOCK_BITS:
+        pairs = np.sort((grams << _BLOCK_BITS) | owner)
+        pairs = pairs[_starts_of_runs(pairs)]
+        gram, block = pairs >> _BLOCK_BITS, pairs & ((1 << _BLOCK_BITS) - 1)
+    else:
+        order = np.lexsort((owner, grams))
+        gram, block = grams[order], owner[order]
+        distinct = _starts_of_runs(gram) | _starts_of_runs(block)
+        gram, block = gram[distinct], block[distinct]
     size = np.bincount(block, minlength=n)
     in_prose = prose[block]
-    topic = np.sort(gram[in_prose])
-    blocks_with = np.searchsorted(topic, gram, "right") - np.searchsorted(topic, gram, "left")
-    in_topic = np.where(in_prose, blocks_with > 1, blocks_with > 0)
-    topic_sim = _share(np.bincount(block, weights=in_topic, minlength=n), size)
+    runs = np.flatnonzero(_starts_of_runs(gram))
+    prose_blocks_with = np.repeat(np.add.reduceat(in_prose.astype(np.int64), runs), np.diff(np.append(runs, len(gram))))
+    topic_sim = _share(np.bincount(block, weights=prose_blocks_with > in_prose, minlength=n), size)
     title_grams = _bigram_keys(title) if title else np.zeros(0, dtype=np.int64)
     if not title_grams.size:
         return np.full(n, np.nan), topic_sim
     at = np.searchsorted(title_grams, gram).clip(max=len(title_grams) - 1)
     return _share(np.bincount(block, weights=title_grams[at] == gram, minlength=n), size), topic_sim
+
+
+def _starts_of_runs(values: np.ndarray) -> np.ndarray:
+    """True where a value differs from the one before it (and at the first)."""
+    return np.concatenate([values[:1] == values[:1], values[1:] != values[:-1]])
 
 
 def _share(hits: np.ndarray, size: np.ndarray) -> np.ndarray:

@@ -10,17 +10,21 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from cleaner import lexicon
+from cleaner import features, lexicon
+from cleaner.classify import _with_context
 from cleaner.features import (
     _CJK_WORD_STARTS,
+    _COPYRIGHT_STARTS,
     _DATE_STARTS,
     _LATIN_WORD_STARTS,
+    _QQ_WECHAT_STARTS,
     TOPIC_MAX_CHARS,
     _case_variants,
     _distance_to,
     _similarities,
 )
 from cleaner.pipeline import round_rows
+from cleaner.segment import BULLET, _is_bullet, squash
 
 RNG = random.Random(7)
 ALPHABET = "abcAB 。，的是了一在中国.!?İıſßẞ\U0001f600字"
@@ -54,7 +58,9 @@ def similarities_by_sets(texts: list[str], prose: np.ndarray, title: str | None)
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_similarities_equal_the_set_definition(seed):
+def test_similarities_equal_the_set_definition(seed, monkeypatch):
+    if seed % 3 == 0:  # the path of pages with too many blocks to pack a block number into a bigram key
+        monkeypatch.setattr(features, "_BLOCK_BITS", 1)
     texts = random_texts(RNG.randint(1, 40))
     prose = np.array([RNG.random() < 0.5 for _ in texts])
     title = RNG.choice([None, "", "a", "İ", texts[0], "中国的字 abc"])
@@ -89,6 +95,8 @@ def scan_texts() -> list[str]:
     """Pages made of every listed word (and their case variants), dates, and random mixtures."""
     words = [w for ws in lexicon.LISTS.values() for w in ws if w]
     rng = random.Random(11)
+    words += [*features._COPYRIGHT_MARKS, *features._QQ, *features._WECHAT, "@", "t.me/", "qq:12345678", "微信 abcde_f",
+              "@handle_x", "t.me/chan", "QQ\n123456", "vx：\nabc12345"]
     pieces = words + [w.upper() for w in words] + [w.swapcase() for w in words] + [
         "2024年5月3日", "12 Jan 2024", "JANUARY 5, 2024", "ſep 3, 2021", "3 days ago", "5分钟前", "12024-05-06",
         "1\n2", "\U0001d7ce\U0001d7cf", "İ", "K", "ß", "\n", " ", ".", "..."]
@@ -98,7 +106,8 @@ def scan_texts() -> list[str]:
     return texts
 
 
-@pytest.mark.parametrize("scan", [_CJK_WORD_STARTS, _LATIN_WORD_STARTS, _DATE_STARTS], ids=["cjk", "latin", "date"])
+@pytest.mark.parametrize("scan", [_CJK_WORD_STARTS, _LATIN_WORD_STARTS, _DATE_STARTS, _COPYRIGHT_STARTS,
+                                  _QQ_WECHAT_STARTS], ids=["cjk", "latin", "date", "copyright", "qq_wechat"])
 def test_scans_find_what_finditer_finds(scan):
     for text in scan_texts():
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -119,3 +128,20 @@ def test_case_variants_are_what_ignorecase_matches():
         literal = re.compile(re.escape(ch), re.I)
         assert {c for c in bmp if literal.fullmatch(c)} <= _case_variants({ch})[ch]
     assert _case_variants({"ß"})["ß"] == {"ß", "ẞ"}
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 60])
+def test_context_of_one_page_equals_the_per_page_computation(n):
+    rng = np.random.default_rng(n)
+    X, proba = rng.random((n, 5)).astype(np.float32), rng.random((n, 4))
+    one_page = _with_context(X, proba, None)
+    assert np.array_equal(one_page, _with_context(X, proba, np.zeros(n, dtype=np.int64)), equal_nan=True)
+
+
+def test_squash_and_bullets_equal_their_regex_definitions():
+    spaces = [chr(c) for c in range(0x110000) if re.match(r"\s", chr(c))]
+    pool = [*spaces, *"ab字1.-•(（)、", "\u200b"]
+    for _ in range(20_000):
+        text = "".join(RNG.choice(pool) for _ in range(RNG.randint(0, 8)))
+        assert squash(text) == re.sub(r"\s+", " ", text).strip()
+        assert _is_bullet(text) == bool(BULLET.match(text))
