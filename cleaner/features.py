@@ -43,7 +43,10 @@ _COMMA = re.compile(r"[,，、;；:：]")
 _TERMINAL = frozenset("。!?！？….?!”\"」』)）;；")
 _DIGIT = re.compile(r"\d")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-#: Every branch begins with a digit but one, which begins with a month (`_DATE_STARTS` relies on it).
+#: Every branch but one begins with at most _DATE_DIGITS digits and then white space or one of
+#: _DATE_AFTER_DIGITS; that one begins with a month (`_date_starts` relies on it).
+_DATE_DIGITS = 4
+_DATE_AFTER_DIGITS = "-/.年月分小天"
 _DATE = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}月\d{1,2}日|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
     rf"|(?:{'|'.join(_MONTHS)})[a-z]*\.? \d{{1,2}},? \d{{4}}"
@@ -155,11 +158,12 @@ class _Starts:
             self._tables = first, head, np.array(sorted(pairs), dtype=np.int64)
         return self._tables
 
-    def finditer(self, text: str, codes: np.ndarray) -> list[re.Match[str]]:
-        """The matches of `pattern.finditer(text)`; `codes` are the code points of `text`."""
+    def finditer(self, text: str, codes: np.ndarray, also: np.ndarray | None = None) -> list[re.Match[str]]:
+        """The matches of `pattern.finditer(text)`; `codes` are the code points of `text`, `also`
+        marks more positions where a match may begin (the caller's own knowledge of the pattern)."""
         first, head, pairs = self.tables()
         slots = np.minimum(codes, _BEYOND_BMP)
-        possible = first[slots]
+        possible = first[slots] if also is None else first[slots] | also
         at = np.flatnonzero(head[slots]) if len(pairs) else np.zeros(0, dtype=np.int64)
         if at.size:
             following = np.append(codes[1:], 0)[at].astype(np.int64)
@@ -189,11 +193,11 @@ _LATIN_WORD_STARTS = _Starts(lexicon.ANY_LATIN_WORD, **_prefixes(w.lower() for w
 _DIGITS = re.findall(r"\d", _BMP)
 _COPYRIGHT_STARTS = _Starts(_COPYRIGHT, **_prefixes(_COPYRIGHT_MARKS))
 _QQ_WECHAT_STARTS = _Starts(_QQ_WECHAT, **_prefixes(_QQ + _WECHAT + _HANDLE_STARTS))
-_DATE_STARTS = _Starts(_DATE, firsts=_DIGITS, prefixes=[month[:2] for month in _MONTHS])
+_DATE_STARTS = _Starts(_DATE, prefixes=[month[:2] for month in _MONTHS])  # and digits: `_date_starts`
 #: What each code point is, as bits, by table slot (all of the BMP, then one slot for beyond it):
 #: the character classes OWN counts, and characters that some patterns' matches must hold.
 _CJK_BIT, _LATIN_BIT, _PUNCT_BIT, _DIGIT_BIT, _WIDE_END_BIT, _ASCII_END_BIT, _COMMA_BIT = (1 << i for i in range(7))
-_ANY_DIGIT_BIT, _COLON_BIT, _DOT_BIT, _AT_BIT, _SPACE_BIT = (1 << i for i in range(7, 12))
+_ANY_DIGIT_BIT, _COLON_BIT, _DOT_BIT, _AT_BIT, _SPACE_BIT, _DATE_AFTER_BIT = (1 << i for i in range(7, 13))
 
 
 def _class_table() -> np.ndarray:
@@ -205,15 +209,26 @@ def _class_table() -> np.ndarray:
     table[:_BEYOND_BMP][np.array(punctuation)] |= _PUNCT_BIT
     for bit, chars in ((_WIDE_END_BIT, _WIDE_ENDS), (_ASCII_END_BIT, _ASCII_ENDS), (_COMMA_BIT, _COMMAS),
                        (_ANY_DIGIT_BIT, _DIGITS), (_COLON_BIT, ":"), (_DOT_BIT, "."), (_AT_BIT, "@"),
-                       (_SPACE_BIT, " \n\t")):
+                       (_SPACE_BIT, " \n\t"), (_DATE_AFTER_BIT, re.findall(r"\s", _BMP) + list(_DATE_AFTER_DIGITS))):
         table[[ord(c) for c in chars]] |= bit
-    table[_BEYOND_BMP] = _ANY_DIGIT_BIT  # `\d` matches some code points beyond the BMP: never ruled out
+    table[_BEYOND_BMP] = _ANY_DIGIT_BIT | _DATE_AFTER_BIT  # beyond the BMP: never ruled out
     return table
 
 
 _CLASSES = _class_table()
 #: The bits own_matrix counts per block, in this order.
 _COUNTED = (_CJK_BIT, _PUNCT_BIT, _DIGIT_BIT, _COMMA_BIT, _ANY_DIGIT_BIT, _COLON_BIT, _DOT_BIT, _AT_BIT)
+
+
+def _date_starts(flags: np.ndarray) -> np.ndarray:
+    """Where a match of a digit-first branch of _DATE may begin: at a digit whose run of digits
+    ends within _DATE_DIGITS characters, at white space or one of _DATE_AFTER_DIGITS."""
+    n = len(flags)
+    index = np.arange(n)
+    digit = (flags & _ANY_DIGIT_BIT) != 0
+    run_end = np.minimum.accumulate(np.where(digit, n, index)[::-1])[::-1] if n else index
+    after = np.append((flags & _DATE_AFTER_BIT) != 0, False)  # the page's end: nothing follows
+    return digit & (run_end - index <= _DATE_DIGITS) & after[run_end]
 
 
 def _blocks_matching(pattern: re.Pattern[str], texts: Sequence[str], candidates: np.ndarray) -> np.ndarray:
@@ -268,7 +283,7 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     counted = np.vstack([counted, np.zeros((1, counted.shape[1]), dtype=bool)])
     sums = np.add.reduceat(counted, starts, axis=0, dtype=np.int64).astype(np.float64)
     cjk, punct, digits, commas, any_digits, colons, dots, ats, word_starts, sentence_ends = sums.T
-    dates = _DATE_STARTS.finditer(joined, codes)
+    dates = _DATE_STARTS.finditer(joined, codes, also=_date_starts(flags))
     date_any = count(dates) > 0
     longest_date = np.zeros(n)
     for m in dates:

@@ -14,12 +14,14 @@ from cleaner import features, lexicon
 from cleaner.classify import _with_context
 from cleaner.features import (
     _CJK_WORD_STARTS,
+    _CLASSES,
     _COPYRIGHT_STARTS,
     _DATE_STARTS,
     _LATIN_WORD_STARTS,
     _QQ_WECHAT_STARTS,
     TOPIC_MAX_CHARS,
     _case_variants,
+    _date_starts,
     _distance_to,
     _similarities,
 )
@@ -103,6 +105,10 @@ def scan_texts() -> list[str]:
     texts = [" ".join(words), "".join(words), "\n".join(pieces)]
     for _ in range(40):
         texts.append("".join(rng.choice(pieces) + rng.choice(["", " ", "\n", "的", "x"]) for _ in range(60)))
+    digits = ["1", "12", "2024", "12345", "٣", "\U0001d7ce", "０"]
+    after = [*"-/.年月日x ", "\n", "\u3000", "\t", "天前", "分钟前", "小时前", " minutes ago", " jan 2024", "5日", ""]
+    for _ in range(200):  # dates and near-dates: digit runs of every length before every kind of character
+        texts.append("".join(rng.choice(digits) + rng.choice(after) for _ in range(rng.randint(1, 12))))
     return texts
 
 
@@ -111,8 +117,9 @@ def scan_texts() -> list[str]:
 def test_scans_find_what_finditer_finds(scan):
     for text in scan_texts():
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        also = _date_starts(_CLASSES[np.minimum(codes, 0x10000)]) if scan is _DATE_STARTS else None
         expected = [(m.start(), m.end()) for m in scan.pattern.finditer(text)]
-        assert [(m.start(), m.end()) for m in scan.finditer(text, codes)] == expected
+        assert [(m.start(), m.end()) for m in scan.finditer(text, codes, also)] == expected
 
 
 def test_the_word_scans_use_the_lexicon_patterns_built_from_the_words_they_assume():
