@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,7 +41,8 @@ _COMMAS = ",，、;；:："
 _ELLIPSES = ("...", "…", "。。。")
 _SENTENCE_END = re.compile(r"[。!?！？…]|[.!?](?:\s|$)")
 _COMMA = re.compile(r"[,，、;；:：]")
-_TERMINAL = frozenset("。!?！？….?!”\"」』)）;；")
+_TERMINAL = "。!?！？….?!”\"」』)）;；"
+_BRACKETS = "【《[「『"
 _DIGIT = re.compile(r"\d")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 #: Every branch but one begins with at most _DATE_DIGITS digits and then white space or one of
@@ -127,6 +129,19 @@ def _case_variants(chars: set[str]) -> dict[str, set[str]]:
     return variants
 
 
+@dataclass(slots=True)
+class _Page:
+    """A page's text and what the scans need of its code points, computed once for all of them."""
+
+    text: str
+    slots: np.ndarray  # the table slot of each character: its code point, or _BEYOND_BMP
+    following: np.ndarray  # the code point after each character (0 after the last)
+
+    @classmethod
+    def of(cls, text: str, codes: np.ndarray) -> _Page:
+        return cls(text, np.minimum(codes, _BEYOND_BMP).astype(np.int64), np.append(codes[1:], 0).astype(np.int64))
+
+
 class _Starts:
     """`pattern.finditer` that tries the pattern only where a match can begin.
 
@@ -158,23 +173,22 @@ class _Starts:
             self._tables = first, head, np.array(sorted(pairs), dtype=np.int64)
         return self._tables
 
-    def finditer(self, text: str, codes: np.ndarray, also: np.ndarray | None = None) -> list[re.Match[str]]:
-        """The matches of `pattern.finditer(text)`; `codes` are the code points of `text`, `also`
-        marks more positions where a match may begin (the caller's own knowledge of the pattern)."""
+    def finditer(self, page: _Page, also: np.ndarray | None = None) -> list[re.Match[str]]:
+        """The matches of `pattern.finditer(page.text)`; `also` marks more positions where a match
+        may begin (the caller's own knowledge of the pattern)."""
         first, head, pairs = self.tables()
-        slots = np.minimum(codes, _BEYOND_BMP)
-        possible = first[slots] if also is None else first[slots] | also
-        at = np.flatnonzero(head[slots]) if len(pairs) else np.zeros(0, dtype=np.int64)
+        possible = first[page.slots] if also is None else first[page.slots] | also
+        at = np.flatnonzero(head[page.slots]) if len(pairs) else np.zeros(0, dtype=np.int64)
         if at.size:
-            following = np.append(codes[1:], 0)[at].astype(np.int64)
-            keys = (codes[at].astype(np.int64) << _CODE_BITS) | following
+            following = page.following[at]
+            keys = (page.slots[at] << _CODE_BITS) | following
             found_pair = pairs[np.searchsorted(pairs, keys).clip(max=len(pairs) - 1)] == keys
-            possible[at[found_pair | (following > 0xFFFF) | (keys >> _CODE_BITS > 0xFFFF)]] = True
+            possible[at[found_pair | (following > 0xFFFF) | (keys >> _CODE_BITS == _BEYOND_BMP)]] = True
         found: list[re.Match[str]] = []
         end = 0
         match = self.pattern.match
         for start in np.flatnonzero(possible).tolist():
-            if start >= end and (m := match(text, start)) is not None:
+            if start >= end and (m := match(page.text, start)) is not None:
                 found.append(m)
                 end = m.end()
         return found
@@ -198,6 +212,7 @@ _DATE_STARTS = _Starts(_DATE, prefixes=[month[:2] for month in _MONTHS])  # and 
 #: the character classes OWN counts, and characters that some patterns' matches must hold.
 _CJK_BIT, _LATIN_BIT, _PUNCT_BIT, _DIGIT_BIT, _WIDE_END_BIT, _ASCII_END_BIT, _COMMA_BIT = (1 << i for i in range(7))
 _ANY_DIGIT_BIT, _COLON_BIT, _DOT_BIT, _AT_BIT, _SPACE_BIT, _DATE_AFTER_BIT = (1 << i for i in range(7, 13))
+_TERMINAL_BIT, _BRACKET_BIT = (1 << i for i in range(13, 15))
 
 
 def _class_table() -> np.ndarray:
@@ -209,7 +224,8 @@ def _class_table() -> np.ndarray:
     table[:_BEYOND_BMP][np.array(punctuation)] |= _PUNCT_BIT
     for bit, chars in ((_WIDE_END_BIT, _WIDE_ENDS), (_ASCII_END_BIT, _ASCII_ENDS), (_COMMA_BIT, _COMMAS),
                        (_ANY_DIGIT_BIT, _DIGITS), (_COLON_BIT, ":"), (_DOT_BIT, "."), (_AT_BIT, "@"),
-                       (_SPACE_BIT, " \n\t"), (_DATE_AFTER_BIT, re.findall(r"\s", _BMP) + list(_DATE_AFTER_DIGITS))):
+                       (_SPACE_BIT, " \n\t"), (_DATE_AFTER_BIT, re.findall(r"\s", _BMP) + list(_DATE_AFTER_DIGITS)),
+                       (_TERMINAL_BIT, _TERMINAL), (_BRACKET_BIT, _BRACKETS)):
         table[[ord(c) for c in chars]] |= bit
     table[_BEYOND_BMP] = _ANY_DIGIT_BIT | _DATE_AFTER_BIT  # beyond the BMP: never ruled out
     return table
@@ -238,23 +254,28 @@ def _blocks_matching(pattern: re.Pattern[str], texts: Sequence[str], candidates:
     scanning the page, when every block it matches in is a candidate: the callers pass the
     blocks holding a character each of the pattern's matches must contain.
     """
-    search = pattern.search
-    return np.array([float(ok and search(t) is not None) for t, ok in zip(texts, candidates.tolist())])
+    found = np.zeros(len(texts))
+    for block in np.flatnonzero(candidates).tolist():
+        found[block] = pattern.search(texts[block]) is not None
+    return found
 
 
 def own_matrix(texts: Sequence[str]) -> np.ndarray:
     """The OWN columns of every block of a page at once.
 
-    Each pattern scans the page once (blocks joined by newlines) and its matches are
-    counted per block by position; character classes are counted on the page's code points
-    with numpy. Per-block regex calls cost more than the rest of the pipeline together.
+    Each pattern scans the page once (blocks joined by newlines), tried only where a match
+    can begin (`_Starts`) or only in the blocks that hold a character its matches need, and its
+    matches are counted per block by position; character classes are counted on the page's
+    code points with numpy (`_CLASSES`). Per-block regex calls cost more than the rest of the
+    pipeline together.
     """
     check("features")
     n = len(texts)
-    full = np.array([len(t) for t in texts], dtype=np.float64)
-    texts = [t if len(t) <= MAX_FEATURE_CHARS else t[:MAX_FEATURE_CHARS // 2] + "\n" + t[-MAX_FEATURE_CHARS // 2:]
-             for t in texts]
-    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    full = np.fromiter(map(len, texts), dtype=np.float64, count=n)
+    if full.max(initial=0) > MAX_FEATURE_CHARS:
+        texts = [t if len(t) <= MAX_FEATURE_CHARS else t[:MAX_FEATURE_CHARS // 2] + "\n" + t[-MAX_FEATURE_CHARS // 2:]
+                 for t in texts]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
     joined = "\n".join(texts)
     offsets = starts.tolist()
@@ -272,7 +293,8 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     def where(pattern: re.Pattern[str]) -> np.ndarray:
         return (count(matches(pattern)) > 0).astype(np.float64)
 
-    flags = _CLASSES[np.minimum(codes, _BEYOND_BMP)]
+    page = _Page.of(joined, codes)
+    flags = _CLASSES[page.slots]
     latin = (flags & _LATIN_BIT) != 0
     word_start = latin & ~np.concatenate([[False], latin[:-1]])
     following = np.append(flags[1:], _SPACE_BIT)  # the page ends as if a newline followed
@@ -283,13 +305,15 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     counted = np.vstack([counted, np.zeros((1, counted.shape[1]), dtype=bool)])
     sums = np.add.reduceat(counted, starts, axis=0, dtype=np.int64).astype(np.float64)
     cjk, punct, digits, commas, any_digits, colons, dots, ats, word_starts, sentence_ends = sums.T
-    dates = _DATE_STARTS.finditer(joined, codes, also=_date_starts(flags))
+    padded = np.append(flags, 0)  # so that an empty last block has a slot
+    begins, ends = padded[starts], padded[np.maximum(starts + lengths - 1, 0)]  # flags of first and last characters
+    dates = _DATE_STARTS.finditer(page, also=_date_starts(flags))
     date_any = count(dates) > 0
     longest_date = np.zeros(n)
     for m in dates:
         block = bisect_right(offsets, m.start()) - 1
         longest_date[block] = max(longest_date[block], m.end() - m.start())
-    lists = _word_lists(joined, codes, starts, n)
+    lists = _word_lists(page, starts, n)
     rows = np.zeros((n, len(OWN)))
     rows[:, 0] = np.log1p(full)
     rows[:, 1] = cjk / size
@@ -297,7 +321,7 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     rows[:, 3] = punct / size
     rows[:, 4] = np.log1p(sentence_ends)
     rows[:, 5] = np.log1p(commas)
-    rows[:, 6] = [float(bool(t) and t[-1] in _TERMINAL) for t in texts]
+    rows[:, 6] = (lengths > 0) & ((ends & _TERMINAL_BIT) != 0)
     rows[:, 7] = [float(t.endswith(_ELLIPSES) and not t.endswith("……")) for t in texts]
     rows[:, 8] = digits / size
     rows[:, 9] = date_any
@@ -307,9 +331,9 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     rows[:, 13] = _blocks_matching(_URL, texts, (colons > 0) | (dots > 0))
     rows[:, 14] = _blocks_matching(_EMAIL, texts, ats > 0)
     rows[:, 15] = _blocks_matching(_PHONE, texts, any_digits > 0)
-    rows[:, 16] = (count(_QQ_WECHAT_STARTS.finditer(joined, codes)) > 0).astype(np.float64)
-    rows[:, 17] = (count(_COPYRIGHT_STARTS.finditer(joined, codes)) > 0).astype(np.float64)
-    rows[:, 18] = [float(t[:1] in "【《[「『") for t in texts]
+    rows[:, 16] = (count(_QQ_WECHAT_STARTS.finditer(page)) > 0).astype(np.float64)
+    rows[:, 17] = (count(_COPYRIGHT_STARTS.finditer(page)) > 0).astype(np.float64)
+    rows[:, 18] = (lengths == 0) | ((begins & _BRACKET_BIT) != 0)  # (an empty block counts, as "" in "【《" is True)
     rows[:, 19] = np.log1p(count(matches(_SEPARATORS)))
     rows[:, 20] = [float(len(t) <= 40 and bool(_NAME_DATE.match(t))) for t in texts]
     # column 21, bullet, comes from the Block
@@ -335,16 +359,16 @@ LATIN_SCAN_CHARS = 4000
 _ASCII_LETTER = re.compile("[A-Za-z]")  # the ASCII characters str.isalpha() accepts
 
 
-def _word_lists(joined: str, codes: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+def _word_lists(page: _Page, starts: np.ndarray, n: int) -> np.ndarray:
     """Counts of distinct words per block for each of _LIST_COLUMNS, from one scan per pattern."""
     counts = np.zeros((n, len(_LIST_COLUMNS)))
     seen: set[tuple[int, str]] = set()
     scans = [_CJK_WORD_STARTS]
-    if _ASCII_LETTER.search(joined, 0, LATIN_SCAN_CHARS) or joined.isascii():
+    if _ASCII_LETTER.search(page.text, 0, LATIN_SCAN_CHARS) or page.text.isascii():
         scans.append(_LATIN_WORD_STARTS)
     offsets = starts.tolist()
     for scan in scans:
-        for m in scan.finditer(joined, codes):
+        for m in scan.finditer(page):
             key = (bisect_right(offsets, m.start()) - 1, m.group().lower())
             if key not in seen:
                 seen.add(key)

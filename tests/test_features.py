@@ -23,6 +23,7 @@ from cleaner.features import (
     _case_variants,
     _date_starts,
     _distance_to,
+    _Page,
     _similarities,
 )
 from cleaner.pipeline import round_rows
@@ -119,7 +120,7 @@ def test_scans_find_what_finditer_finds(scan):
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         also = _date_starts(_CLASSES[np.minimum(codes, 0x10000)]) if scan is _DATE_STARTS else None
         expected = [(m.start(), m.end()) for m in scan.pattern.finditer(text)]
-        assert [(m.start(), m.end()) for m in scan.finditer(text, codes, also)] == expected
+        assert [(m.start(), m.end()) for m in scan.finditer(_Page.of(text, codes), also)] == expected
 
 
 def test_the_word_scans_use_the_lexicon_patterns_built_from_the_words_they_assume():
@@ -152,3 +153,30 @@ def test_squash_and_bullets_equal_their_regex_definitions():
         text = "".join(RNG.choice(pool) for _ in range(RNG.randint(0, 8)))
         assert squash(text) == re.sub(r"\s+", " ", text).strip()
         assert _is_bullet(text) == bool(BULLET.match(text))
+
+
+def blocks_with_a_match(pattern: re.Pattern[str], texts: list[str]) -> list[float]:
+    """Per block, whether `pattern` matches in the page (blocks joined by newlines) starting in that block."""
+    joined, starts = "\n".join(texts), np.cumsum([0] + [len(t) + 1 for t in texts])[:-1]
+    found = np.zeros(len(texts))
+    for m in pattern.finditer(joined):
+        found[np.searchsorted(starts, m.start(), "right") - 1] = 1.0
+    return found.tolist()
+
+
+def test_own_columns_equal_their_plain_definitions():
+    pool = [*"ab字。.!? \t@:1-/【《[「『”）…", "\U0001f600", "\u3000", "x@y.cn", "13912345678", "12:30", "www.a.com"]
+    texts = ["", "【", "a。", "", *("".join(RNG.choice(pool) for _ in range(RNG.randint(0, 30))) for _ in range(300)), ""]
+    own = features.own_matrix(texts)
+    column = {name: own[:, i].tolist() for i, name in enumerate(features.OWN)}
+    assert column["log_len"] == [float(np.log1p(len(t))) for t in texts]
+    assert column["ends_terminal"] == [float(bool(t) and t[-1] in features._TERMINAL) for t in texts]
+    assert column["bracket_start"] == [float(t[:1] in features._BRACKETS) for t in texts]
+    cjk = [sum(any(low <= ord(c) <= high for low, high in features._CJK_RANGES) for c in t) for t in texts]
+    assert column["cjk_share"] == [count / max(len(t), 1) for count, t in zip(cjk, texts)]
+    punct = [sum(ord(c) <= 0xFFFF and not (c.isalnum() or c == "_" or c.isspace()) for c in t) for t in texts]
+    assert column["punct_share"] == [count / max(len(t), 1) for count, t in zip(punct, texts)]
+    for name, pattern in (("has_time", features._TIME), ("has_url", features._URL), ("has_email", features._EMAIL),
+                          ("has_phone", features._PHONE), ("has_qq_wechat", features._QQ_WECHAT),
+                          ("has_copyright", features._COPYRIGHT)):
+        assert column[name] == blocks_with_a_match(pattern, texts), name
