@@ -139,7 +139,8 @@ class _Page:
 
     @classmethod
     def of(cls, text: str, codes: np.ndarray) -> _Page:
-        return cls(text, np.minimum(codes, _BEYOND_BMP).astype(np.int64), np.append(codes[1:], 0).astype(np.int64))
+        following = np.append(codes[1:], 0)[:len(codes)]
+        return cls(text, np.minimum(codes, _BEYOND_BMP).astype(np.int64), following.astype(np.int64))
 
 
 class _Starts:
@@ -289,9 +290,6 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
         if not found:
             return np.zeros(n)
         return np.bincount(np.searchsorted(starts, [m.start() for m in found], "right") - 1, minlength=n)
-
-    def where(pattern: re.Pattern[str]) -> np.ndarray:
-        return (count(matches(pattern)) > 0).astype(np.float64)
 
     page = _Page.of(joined, codes)
     flags = _CLASSES[page.slots]
