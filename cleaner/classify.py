@@ -94,7 +94,6 @@ class ParagraphClassifier:
         """Probabilities (rows x LABELS); rows of one page must be contiguous and in order."""
         if len(X) == 0:
             return np.zeros((0, len(LABELS)))
-        pages = np.zeros(len(X), dtype=np.int64) if pages is None else pages
         first = _proba(self.first_, X)
         return _proba(self.second_, _with_context(X, first, pages))
 
@@ -107,24 +106,31 @@ def _proba(booster: lightgbm.Booster, X: np.ndarray) -> np.ndarray:
     return booster.predict(X, num_threads=1).reshape(len(X), len(LABELS))
 
 
-def _with_context(X: np.ndarray, proba: np.ndarray, pages: np.ndarray) -> np.ndarray:
-    """Append the neighbours' probabilities and the page's body share before/after each row."""
+def _with_context(X: np.ndarray, proba: np.ndarray, pages: np.ndarray | None) -> np.ndarray:
+    """Append the neighbours' probabilities and the page's body share before/after each row
+    (`pages`: each row's page; None: all rows are one page, the case of cleaning, done without a loop)."""
     n = len(X)
     columns = [X]
     for offset in CONTEXT_OFFSETS:
         shifted = np.full((n, proba.shape[1]), np.nan)
-        source = np.arange(n) + offset
-        ok = (source >= 0) & (source < n)
-        ok[ok] = pages[source[ok]] == pages[ok]
-        shifted[ok] = proba[source[ok]]
+        if pages is None:
+            overlap = n - abs(offset)
+            if overlap > 0 and offset > 0:
+                shifted[:overlap] = proba[offset:]
+            elif overlap > 0:
+                shifted[-offset:] = proba[:overlap]
+        else:
+            source = np.arange(n) + offset
+            ok = (source >= 0) & (source < n)
+            ok[ok] = pages[source[ok]] == pages[ok]
+            shifted[ok] = proba[source[ok]]
         columns.append(shifted)
     body = proba[:, 0]
     before = np.zeros(n)
     after = np.zeros(n)
-    for page in np.unique(pages):
-        rows = np.flatnonzero(pages == page)
+    for rows in [slice(None)] if pages is None else [np.flatnonzero(pages == page) for page in np.unique(pages)]:
         cumulative = np.cumsum(body[rows])
-        total = cumulative[-1] if len(rows) else 0.0
+        total = cumulative[-1] if len(cumulative) else 0.0
         before[rows] = (cumulative - body[rows]) / max(total, 1e-9)
         after[rows] = (total - cumulative) / max(total, 1e-9)
     columns.extend([before[:, None], after[:, None]])

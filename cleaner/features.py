@@ -10,11 +10,11 @@ Three kinds of evidence, in the order the columns come:
 from __future__ import annotations
 
 import math
-import operator
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,21 +34,25 @@ NEIGHBOURS = (-2, -1, 1, 2)
 
 _CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
 _LATIN_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x400, 0x4FF))
-#: Code points of the BMP that are punctuation or symbols (what `[^\w\s]` matches).
-_PUNCT_TABLE = np.array([not (chr(c).isalnum() or chr(c) == "_" or chr(c).isspace())
-                         for c in range(0x10000)], dtype=bool)
-_WIDE_ENDS = np.array([ord(c) for c in "。!?！？…"], dtype=np.uint32)
-_ASCII_ENDS = np.array([ord(c) for c in ".!?"], dtype=np.uint32)
-_COMMAS = np.array([ord(c) for c in ",，、;；:："], dtype=np.uint32)
+_DIGIT_RANGES = ((0x30, 0x39), (0xFF10, 0xFF19))
+_WIDE_ENDS = "。!?！？…"
+_ASCII_ENDS = ".!?"  # end a sentence when white space follows
+_COMMAS = ",，、;；:："
 _ELLIPSES = ("...", "…", "。。。")
 _SENTENCE_END = re.compile(r"[。!?！？…]|[.!?](?:\s|$)")
 _COMMA = re.compile(r"[,，、;；:：]")
-_TERMINAL = frozenset("。!?！？….?!”\"」』)）;；")
+_TERMINAL = "。!?！？….?!”\"」』)）;；"
+_BRACKETS = "【《[「『"
 _DIGIT = re.compile(r"\d")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+#: Every branch but one begins with at most _DATE_DIGITS digits and then white space or one of
+#: _DATE_AFTER_DIGITS; that one begins with a month (`_date_starts` relies on it).
+_DATE_DIGITS = 4
+_DATE_AFTER_DIGITS = "-/.年月分小天"
 _DATE = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}月\d{1,2}日|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
-    r"|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}"
+    rf"|(?:{'|'.join(_MONTHS)})[a-z]*\.? \d{{1,2}},? \d{{4}}"
+    rf"|\d{{1,2}} (?:{'|'.join(_MONTHS)})[a-z]* \d{{4}}"
     r"|\d{1,4} (?:minutes?|hours?|days?) ago|\d{1,4}\s*(?:分钟|小时|天)前",
     re.I,
 )
@@ -57,11 +61,16 @@ _NUMBER_ONLY = re.compile(r"^[\s\d,.()（）\[\]%+\-kKwW万]+$")
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|html?)\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}")
 _PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{3,4}-\d{7,8}|400-?\d{3}-?\d{4}|\+\d{1,3}[ -]?\d{6,12})(?!\d)")
+_QQ = ("qq", "QQ", "扣扣", "q群", "Q群")
+_WECHAT = ("微信", "vx", "VX", "wx", "WX", "薇信", "威信", "V信", "v信")
+#: How every match of _QQ_WECHAT begins, besides a QQ or WeChat name: an @handle or t.me/.
+_HANDLE_STARTS = ("@", "t.")
 _QQ_WECHAT = re.compile(
-    r"(?:qq|QQ|扣扣|q群|Q群)\s*[:：号群]?\s*\d{5,11}|(?:微信|vx|VX|wx|WX|薇信|威信|V信|v信)\s*[:：号]?\s*[A-Za-z0-9_-]{5,20}"
+    rf"(?:{'|'.join(_QQ)})\s*[:：号群]?\s*\d{{5,11}}|(?:{'|'.join(_WECHAT)})\s*[:：号]?\s*[A-Za-z0-9_-]{{5,20}}"
     r"|@[A-Za-z0-9_]{4,32}|t\.me/\w+"
 )
-_COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|ICP|备案号|公网安备", re.I)
+_COPYRIGHT_MARKS = ("©", "(c)", "copyright", "版权", "ICP", "备案号", "公网安备")
+_COPYRIGHT = re.compile("|".join(map(re.escape, _COPYRIGHT_MARKS)), re.I)
 _BRACKET_START = re.compile(r"^[【《\[「『]")
 _SEPARATORS = re.compile(r"\s[|/>»·]\s|\|")
 _NAME_DATE = re.compile(r"^\S{1,24}\s+(?:\d{4}[-/年]|\d{1,2}[-/月]|\d+\s*(?:分钟|小时|天)前|\d+ \w+ ago)")
@@ -96,28 +105,183 @@ FEATURE_NAMES: list[str] = OWN + PLACE + DOM + [
 ] + ["prose_window"]
 
 
+#: Every character of the BMP: the regex engine itself says which of them IGNORECASE matches.
+_BMP = "".join(map(chr, range(0x10000)))
+#: The table slot of every code point beyond the BMP (never ruled out as a match start).
+_BEYOND_BMP = 0x10000
+#: Scripts without case (CJK ideographs, kana, hangul): under IGNORECASE they match only themselves.
+_CASELESS = ((0x2E80, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
+
+
+def _case_variants(chars: set[str]) -> dict[str, set[str]]:
+    """Every BMP character that each of `chars` matches under re.IGNORECASE, as a literal or
+    inside a set (where an uncased character is also matched by those that lower to it: ß by ẞ)."""
+    cased = sorted(ch for ch in chars if not any(low <= ord(ch) <= high for low, high in _CASELESS))
+    variants = {ch: {ch} for ch in chars}
+    if not cased:
+        return variants
+    # the 'a' makes each set below case-insensitive even when its character is uncased
+    hits = set(re.findall("[" + "".join(map(re.escape, cased)) + "a]", _BMP, re.I))
+    for ch in cased:
+        as_literal = re.compile(re.escape(ch), re.I)
+        in_set = re.compile(f"[{re.escape(ch)}a]", re.I)
+        variants[ch].update(c for c in hits if as_literal.fullmatch(c) or (in_set.fullmatch(c) and c not in "aA"))
+    return variants
+
+
+@dataclass(slots=True)
+class _Page:
+    """A page's text and what the scans need of its code points, computed once for all of them."""
+
+    text: str
+    slots: np.ndarray  # the table slot of each character: its code point, or _BEYOND_BMP
+    following: np.ndarray  # the code point after each character (0 after the last)
+
+    @classmethod
+    def of(cls, text: str, codes: np.ndarray) -> _Page:
+        following = np.append(codes[1:], 0)[:len(codes)]
+        return cls(text, np.minimum(codes, _BEYOND_BMP).astype(np.int64), following.astype(np.int64))
+
+
+class _Starts:
+    """`pattern.finditer` that tries the pattern only where a match can begin.
+
+    At every position of a page sre tries each branch of a case-insensitive alternation in
+    turn; the word lists' and the date's patterns cost most of the features that way. Every
+    match of `pattern` begins with one of `firsts` or one of the two-character `prefixes`
+    (up to IGNORECASE), so numpy finds the few positions that do on the page's code points
+    (a character beyond the BMP is never ruled out) and the pattern is tried there only, in
+    order, skipping positions inside the last match: the very matches finditer yields.
+    The pattern must not match the empty string; the tables are built on first use.
+    """
+
+    def __init__(self, pattern: re.Pattern[str], firsts: Iterable[str] = (), prefixes: Iterable[str] = ()) -> None:
+        self.pattern = pattern
+        self._firsts, self._prefixes = set(firsts), set(prefixes)
+        self._tables: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """By table slot: which code points may begin a match alone, which may begin a pair;
+        and the sorted keys of the pairs that may."""
+        if self._tables is None:
+            variants = _case_variants(self._firsts | {c for prefix in self._prefixes for c in prefix})
+            first = np.zeros(_BEYOND_BMP + 1, dtype=bool)
+            first[[ord(v) for c in self._firsts for v in variants[c]] + [_BEYOND_BMP]] = True
+            head = np.zeros(_BEYOND_BMP + 1, dtype=bool)
+            head[[ord(v) for c, _ in self._prefixes for v in variants[c]] + [_BEYOND_BMP]] = True
+            pairs = {(ord(a) << _CODE_BITS) | ord(b)
+                     for x, y in self._prefixes for a in variants[x] for b in variants[y]}
+            self._tables = first, head, np.array(sorted(pairs), dtype=np.int64)
+        return self._tables
+
+    def finditer(self, page: _Page, also: np.ndarray | None = None) -> list[re.Match[str]]:
+        """The matches of `pattern.finditer(page.text)`; `also` marks more positions where a match
+        may begin (the caller's own knowledge of the pattern)."""
+        first, head, pairs = self.tables()
+        possible = first[page.slots] if also is None else first[page.slots] | also
+        at = np.flatnonzero(head[page.slots]) if len(pairs) else np.zeros(0, dtype=np.int64)
+        if at.size:
+            following = page.following[at]
+            keys = (page.slots[at] << _CODE_BITS) | following
+            found_pair = pairs[np.searchsorted(pairs, keys).clip(max=len(pairs) - 1)] == keys
+            possible[at[found_pair | (following > 0xFFFF) | (keys >> _CODE_BITS == _BEYOND_BMP)]] = True
+        found: list[re.Match[str]] = []
+        end = 0
+        match = self.pattern.match
+        for start in np.flatnonzero(possible).tolist():
+            if start >= end and (m := match(page.text, start)) is not None:
+                found.append(m)
+                end = m.end()
+        return found
+
+
+def _prefixes(words: Iterable[str]) -> dict[str, set[str]]:
+    """The one-character words and the first two characters of the longer ones."""
+    words = set(words)
+    return {"firsts": {w for w in words if len(w) == 1}, "prefixes": {w[:2] for w in words if len(w) > 1}}
+
+
+_LISTED = [w for words in lexicon.LISTS.values() for w in words if w]
+#: The word lists' two patterns (built in `lexicon` from the same words: non-ASCII ones, and ASCII ones lower-cased).
+_CJK_WORD_STARTS = _Starts(lexicon.ANY_CJK_WORD, **_prefixes(w for w in _LISTED if not w.isascii()))
+_LATIN_WORD_STARTS = _Starts(lexicon.ANY_LATIN_WORD, **_prefixes(w.lower() for w in _LISTED if w.isascii()))
+_DIGITS = re.findall(r"\d", _BMP)
+_COPYRIGHT_STARTS = _Starts(_COPYRIGHT, **_prefixes(_COPYRIGHT_MARKS))
+_QQ_WECHAT_STARTS = _Starts(_QQ_WECHAT, **_prefixes(_QQ + _WECHAT + _HANDLE_STARTS))
+_DATE_STARTS = _Starts(_DATE, prefixes=[month[:2] for month in _MONTHS])  # and digits: `_date_starts`
+#: What each code point is, as bits, by table slot (all of the BMP, then one slot for beyond it):
+#: the character classes OWN counts, and characters that some patterns' matches must hold.
+_CJK_BIT, _LATIN_BIT, _PUNCT_BIT, _DIGIT_BIT, _WIDE_END_BIT, _ASCII_END_BIT, _COMMA_BIT = (1 << i for i in range(7))
+_ANY_DIGIT_BIT, _COLON_BIT, _DOT_BIT, _AT_BIT, _SPACE_BIT, _DATE_AFTER_BIT = (1 << i for i in range(7, 13))
+_TERMINAL_BIT, _BRACKET_BIT = (1 << i for i in range(13, 15))
+
+
+def _class_table() -> np.ndarray:
+    table = np.zeros(_BEYOND_BMP + 1, dtype=np.uint16)
+    for bit, ranges in ((_CJK_BIT, _CJK_RANGES), (_LATIN_BIT, _LATIN_RANGES), (_DIGIT_BIT, _DIGIT_RANGES)):
+        for low, high in ranges:
+            table[low:high + 1] |= bit
+    punctuation = [not (c.isalnum() or c == "_" or c.isspace()) for c in _BMP]  # what `[^\w\s]` matches
+    table[:_BEYOND_BMP][np.array(punctuation)] |= _PUNCT_BIT
+    for bit, chars in ((_WIDE_END_BIT, _WIDE_ENDS), (_ASCII_END_BIT, _ASCII_ENDS), (_COMMA_BIT, _COMMAS),
+                       (_ANY_DIGIT_BIT, _DIGITS), (_COLON_BIT, ":"), (_DOT_BIT, "."), (_AT_BIT, "@"),
+                       (_SPACE_BIT, " \n\t"), (_DATE_AFTER_BIT, re.findall(r"\s", _BMP) + list(_DATE_AFTER_DIGITS)),
+                       (_TERMINAL_BIT, _TERMINAL), (_BRACKET_BIT, _BRACKETS)):
+        table[[ord(c) for c in chars]] |= bit
+    table[_BEYOND_BMP] = _ANY_DIGIT_BIT | _DATE_AFTER_BIT  # beyond the BMP: never ruled out
+    return table
+
+
+_CLASSES = _class_table()
+#: The bits own_matrix counts per block, in this order.
+_COUNTED = (_CJK_BIT, _PUNCT_BIT, _DIGIT_BIT, _COMMA_BIT, _ANY_DIGIT_BIT, _COLON_BIT, _DOT_BIT, _AT_BIT)
+
+
+def _date_starts(flags: np.ndarray) -> np.ndarray:
+    """Where a match of a digit-first branch of _DATE may begin: at a digit whose run of digits
+    ends within _DATE_DIGITS characters, at white space or one of _DATE_AFTER_DIGITS."""
+    n = len(flags)
+    index = np.arange(n)
+    digit = (flags & _ANY_DIGIT_BIT) != 0
+    run_end = np.minimum.accumulate(np.where(digit, n, index)[::-1])[::-1] if n else index
+    after = np.append((flags & _DATE_AFTER_BIT) != 0, False)  # the page's end: nothing follows
+    return digit & (run_end - index <= _DATE_DIGITS) & after[run_end]
+
+
+def _blocks_matching(pattern: re.Pattern[str], texts: Sequence[str], candidates: np.ndarray) -> np.ndarray:
+    """1.0 for the blocks `pattern` matches in, searching only the `candidates`.
+
+    For a pattern that never spans two blocks (no match crosses a newline) this equals
+    scanning the page, when every block it matches in is a candidate: the callers pass the
+    blocks holding a character each of the pattern's matches must contain.
+    """
+    found = np.zeros(len(texts))
+    for block in np.flatnonzero(candidates).tolist():
+        found[block] = pattern.search(texts[block]) is not None
+    return found
+
+
 def own_matrix(texts: Sequence[str]) -> np.ndarray:
     """The OWN columns of every block of a page at once.
 
-    Each pattern scans the page once (blocks joined by newlines) and its matches are
-    counted per block by position; character classes are counted on the page's code points
-    with numpy. Per-block regex calls cost more than the rest of the pipeline together.
+    Each pattern scans the page once (blocks joined by newlines), tried only where a match
+    can begin (`_Starts`) or only in the blocks that hold a character its matches need, and its
+    matches are counted per block by position; character classes are counted on the page's
+    code points with numpy (`_CLASSES`). Per-block regex calls cost more than the rest of the
+    pipeline together.
     """
     check("features")
     n = len(texts)
-    full = np.array([len(t) for t in texts], dtype=np.float64)
-    texts = [t if len(t) <= MAX_FEATURE_CHARS else t[:MAX_FEATURE_CHARS // 2] + "\n" + t[-MAX_FEATURE_CHARS // 2:]
-             for t in texts]
-    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    full = np.fromiter(map(len, texts), dtype=np.float64, count=n)
+    if full.max(initial=0) > MAX_FEATURE_CHARS:
+        texts = [t if len(t) <= MAX_FEATURE_CHARS else t[:MAX_FEATURE_CHARS // 2] + "\n" + t[-MAX_FEATURE_CHARS // 2:]
+                 for t in texts]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
     joined = "\n".join(texts)
     offsets = starts.tolist()
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    owner = np.repeat(np.arange(n), lengths + 1)[: len(codes)]
     size = np.maximum(lengths, 1)
-
-    def per_block(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(owner[mask], minlength=n).astype(np.float64)
 
     def matches(pattern: re.Pattern[str]) -> list[re.Match[str]]:
         return list(pattern.finditer(joined))
@@ -127,25 +291,27 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
             return np.zeros(n)
         return np.bincount(np.searchsorted(starts, [m.start() for m in found], "right") - 1, minlength=n)
 
-    def where(pattern: re.Pattern[str]) -> np.ndarray:
-        return (count(matches(pattern)) > 0).astype(np.float64)
-
-    cjk = per_block(_in_ranges(codes, _CJK_RANGES))
-    latin = _in_ranges(codes, _LATIN_RANGES)
-    word_starts = per_block(latin & ~np.concatenate([[False], latin[:-1]]))
-    punct = per_block(_PUNCT_TABLE[np.minimum(codes, 0xFFFF)] & (codes <= 0xFFFF))
-    digits = per_block(_in_ranges(codes, ((0x30, 0x39), (0xFF10, 0xFF19))))
-    following = np.concatenate([codes[1:], [0x0A]])
-    ascii_end = np.isin(codes, _ASCII_ENDS) & ((following == 0x20) | (following == 0x0A) | (following == 0x09))
-    sentence_ends = per_block(np.isin(codes, _WIDE_ENDS) | ascii_end)
-    commas = per_block(np.isin(codes, _COMMAS))
-    dates = matches(_DATE)
+    page = _Page.of(joined, codes)
+    flags = _CLASSES[page.slots]
+    latin = (flags & _LATIN_BIT) != 0
+    word_start = latin & ~np.concatenate([[False], latin[:-1]])
+    following = np.append(flags[1:], _SPACE_BIT)  # the page ends as if a newline followed
+    ascii_end = ((flags & _ASCII_END_BIT) != 0) & ((following & _SPACE_BIT) != 0)
+    sentence_end = ((flags & _WIDE_END_BIT) != 0) | ascii_end
+    counted = np.column_stack([(flags & bit) != 0 for bit in _COUNTED] + [word_start, sentence_end])
+    # per block, its characters and the newline after it (a zero row ends the page: no block is empty)
+    counted = np.vstack([counted, np.zeros((1, counted.shape[1]), dtype=bool)])
+    sums = np.add.reduceat(counted, starts, axis=0, dtype=np.int64).astype(np.float64)
+    cjk, punct, digits, commas, any_digits, colons, dots, ats, word_starts, sentence_ends = sums.T
+    padded = np.append(flags, 0)  # so that an empty last block has a slot
+    begins, ends = padded[starts], padded[np.maximum(starts + lengths - 1, 0)]  # flags of first and last characters
+    dates = _DATE_STARTS.finditer(page, also=_date_starts(flags))
     date_any = count(dates) > 0
     longest_date = np.zeros(n)
     for m in dates:
         block = bisect_right(offsets, m.start()) - 1
         longest_date[block] = max(longest_date[block], m.end() - m.start())
-    lists = _word_lists(joined, starts, n)
+    lists = _word_lists(page, starts, n)
     rows = np.zeros((n, len(OWN)))
     rows[:, 0] = np.log1p(full)
     rows[:, 1] = cjk / size
@@ -153,31 +319,24 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     rows[:, 3] = punct / size
     rows[:, 4] = np.log1p(sentence_ends)
     rows[:, 5] = np.log1p(commas)
-    rows[:, 6] = [float(bool(t) and t[-1] in _TERMINAL) for t in texts]
+    rows[:, 6] = (lengths > 0) & ((ends & _TERMINAL_BIT) != 0)
     rows[:, 7] = [float(t.endswith(_ELLIPSES) and not t.endswith("……")) for t in texts]
     rows[:, 8] = digits / size
     rows[:, 9] = date_any
     rows[:, 10] = date_any & (lengths <= 30) & (longest_date >= 0.4 * lengths)
     rows[:, 11] = [float(bool(_NUMBER_ONLY.match(t))) for t in texts]
-    rows[:, 12] = where(_TIME)
-    rows[:, 13] = where(_URL)
-    rows[:, 14] = where(_EMAIL)
-    rows[:, 15] = where(_PHONE)
-    rows[:, 16] = where(_QQ_WECHAT)
-    rows[:, 17] = where(_COPYRIGHT)
-    rows[:, 18] = [float(t[:1] in "【《[「『") for t in texts]
+    rows[:, 12] = _blocks_matching(_TIME, texts, colons > 0)
+    rows[:, 13] = _blocks_matching(_URL, texts, (colons > 0) | (dots > 0))
+    rows[:, 14] = _blocks_matching(_EMAIL, texts, ats > 0)
+    rows[:, 15] = _blocks_matching(_PHONE, texts, any_digits > 0)
+    rows[:, 16] = (count(_QQ_WECHAT_STARTS.finditer(page)) > 0).astype(np.float64)
+    rows[:, 17] = (count(_COPYRIGHT_STARTS.finditer(page)) > 0).astype(np.float64)
+    rows[:, 18] = (lengths == 0) | ((begins & _BRACKET_BIT) != 0)  # (an empty block counts, as "" in "【《" is True)
     rows[:, 19] = np.log1p(count(matches(_SEPARATORS)))
     rows[:, 20] = [float(len(t) <= 40 and bool(_NAME_DATE.match(t))) for t in texts]
     # column 21, bullet, comes from the Block
     rows[:, [OWN.index(c) for c in _LIST_COLUMNS]] = np.log1p(lists)
     return rows
-
-
-def _in_ranges(codes: np.ndarray, ranges: Sequence[tuple[int, int]]) -> np.ndarray:
-    mask = np.zeros(len(codes), dtype=bool)
-    for low, high in ranges:
-        mask |= (codes >= low) & (codes <= high)
-    return mask
 
 
 #: The word-list columns of OWN, and for every listed word the columns it counts in.
@@ -193,16 +352,21 @@ _WORD_COLUMNS: dict[str, np.ndarray] = {
 }
 
 
-def _word_lists(joined: str, starts: np.ndarray, n: int) -> np.ndarray:
+#: The Latin word list is scanned for when an ASCII letter occurs this early on the page (or all is ASCII).
+LATIN_SCAN_CHARS = 4000
+_ASCII_LETTER = re.compile("[A-Za-z]")  # the ASCII characters str.isalpha() accepts
+
+
+def _word_lists(page: _Page, starts: np.ndarray, n: int) -> np.ndarray:
     """Counts of distinct words per block for each of _LIST_COLUMNS, from one scan per pattern."""
     counts = np.zeros((n, len(_LIST_COLUMNS)))
     seen: set[tuple[int, str]] = set()
-    patterns = [lexicon.ANY_CJK_WORD]
-    if any(c.isascii() and c.isalpha() for c in joined[:4000]) or joined.isascii():
-        patterns.append(lexicon.ANY_LATIN_WORD)
+    scans = [_CJK_WORD_STARTS]
+    if _ASCII_LETTER.search(page.text, 0, LATIN_SCAN_CHARS) or page.text.isascii():
+        scans.append(_LATIN_WORD_STARTS)
     offsets = starts.tolist()
-    for pattern in patterns:
-        for m in pattern.finditer(joined):
+    for scan in scans:
+        for m in scan.finditer(page):
             key = (bisect_right(offsets, m.start()) - 1, m.group().lower())
             if key not in seen:
                 seen.add(key)
@@ -211,14 +375,69 @@ def _word_lists(joined: str, starts: np.ndarray, n: int) -> np.ndarray:
     return counts
 
 
-def _bigrams(text: str) -> set[str]:
-    text = text[:TOPIC_MAX_CHARS].lower()
-    return set(map(operator.add, text, text[1:]))
+#: Bits of a code point in a bigram key (Unicode has 0x110000 code points).
+_CODE_BITS = 21
 
 
-def _containment(grams: set[str], reference: set[str]) -> float:
-    """Share of a block's bigrams found in `reference`."""
-    return len(grams & reference) / len(grams) if grams else 0.0
+def _bigram_keys(text: str) -> np.ndarray:
+    """The distinct bigrams of a block's start, lower-cased, each packed into one integer."""
+    codes = _code_points(text[:TOPIC_MAX_CHARS].lower())
+    return np.unique((codes[:-1] << _CODE_BITS) | codes[1:])
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+
+
+#: Bits of a block number packed below a bigram key (pages with more blocks take a slower sort).
+_BLOCK_BITS = 21
+
+
+def _similarities(texts: Sequence[str], prose: np.ndarray, title: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """title_sim and topic_sim of every block: the share of a block's distinct bigrams (of its
+    first TOPIC_MAX_CHARS characters, lower-cased) found in the title, and in the topic.
+
+    The topic is the bigrams of the prose blocks, leaving the block itself out (a prose block
+    counts only bigrams that another prose block has too). Computed on the page's distinct
+    (bigram, block) pairs, sorted by bigram, with numpy: a set of bigram strings per block
+    costs more than the rest of the place features together.
+    """
+    n = len(texts)
+    lowered = [t[:TOPIC_MAX_CHARS].lower() for t in texts]
+    codes = _code_points("".join(lowered))
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.fromiter(map(len, lowered), dtype=np.int64, count=n))
+    within = owner[:-1] == owner[1:]  # a bigram never spans two blocks
+    grams = ((codes[:-1] << _CODE_BITS) | codes[1:])[within]
+    owner = owner[:-1][within]
+    if n < 1 << _BLOCK_BITS:
+        pairs = np.sort((grams << _BLOCK_BITS) | owner)
+        pairs = pairs[_starts_of_runs(pairs)]
+        gram, block = pairs >> _BLOCK_BITS, pairs & ((1 << _BLOCK_BITS) - 1)
+    else:
+        order = np.lexsort((owner, grams))
+        gram, block = grams[order], owner[order]
+        distinct = _starts_of_runs(gram) | _starts_of_runs(block)
+        gram, block = gram[distinct], block[distinct]
+    size = np.bincount(block, minlength=n)
+    in_prose = prose[block]
+    runs = np.flatnonzero(_starts_of_runs(gram))
+    prose_blocks_with = np.repeat(np.add.reduceat(in_prose.astype(np.int64), runs), np.diff(np.append(runs, len(gram))))
+    topic_sim = _share(np.bincount(block, weights=prose_blocks_with > in_prose, minlength=n), size)
+    title_grams = _bigram_keys(title) if title else np.zeros(0, dtype=np.int64)
+    if not title_grams.size:
+        return np.full(n, np.nan), topic_sim
+    at = np.searchsorted(title_grams, gram).clip(max=len(title_grams) - 1)
+    return _share(np.bincount(block, weights=title_grams[at] == gram, minlength=n), size), topic_sim
+
+
+def _starts_of_runs(values: np.ndarray) -> np.ndarray:
+    """True where a value differs from the one before it (and at the first)."""
+    return np.concatenate([values[:1] == values[:1], values[1:] != values[:-1]])
+
+
+def _share(hits: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """hits / size, 0 where size is 0."""
+    return np.divide(hits, size, out=np.zeros(len(size)), where=size > 0)
 
 
 def page_features(blocks: Sequence[Block], title: str | None = None, kind: str = "text",
@@ -227,9 +446,11 @@ def page_features(blocks: Sequence[Block], title: str | None = None, kind: str =
     n = len(blocks)
     if n == 0:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
-    own = own_matrix([b.text for b in blocks])
+    texts = [b.text for b in blocks]
+    own = own_matrix(texts)
     own[:, OWN.index("bullet")] = [float(b.bullet) for b in blocks]
-    place = _place_features(blocks, own, title)
+    prose = _is_prose(blocks, texts, own)
+    place = _place_features(blocks, texts, own, prose, title)
     dom = _dom_features(blocks, kind, article_body, description)
     columns = {name: own[:, i] for i, name in enumerate(OWN)}
     columns["link_density"] = dom[:, DOM.index("link_density")]
@@ -237,43 +458,36 @@ def page_features(blocks: Sequence[Block], title: str | None = None, kind: str =
     padded = np.full((n + 4, facts.shape[1]), np.nan)
     padded[2:n + 2] = facts
     neighbours = [padded[2 + offset:2 + offset + n] for offset in NEIGHBOURS]
-    prose = _is_prose(blocks, own).astype(np.float64)
-    window = _window_mean(prose, 3)
+    window = _window_mean(prose.astype(np.float64), 3)
     return np.column_stack([own, place, dom, *neighbours, window]).astype(np.float32)
 
 
-def _is_prose(blocks: Sequence[Block], own: np.ndarray) -> np.ndarray:
+def _is_prose(blocks: Sequence[Block], texts: Sequence[str], own: np.ndarray) -> np.ndarray:
     ends = own[:, OWN.index("log_sentence_ends")] > 0
-    lengths = np.array([len(b.text) for b in blocks])
-    links = np.array([b.link_chars / max(len(b.text), 1) for b in blocks])
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    links = np.array([b.link_chars for b in blocks], dtype=np.float64) / np.maximum(lengths, 1)
     return (lengths >= PROSE_MIN_CHARS) & ends & (links < 0.5)
 
 
-def _place_features(blocks: Sequence[Block], own: np.ndarray, title: str | None) -> np.ndarray:
+def _place_features(blocks: Sequence[Block], texts: Sequence[str], own: np.ndarray, prose: np.ndarray,
+                    title: str | None) -> np.ndarray:
     n = len(blocks)
-    lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
-    prose = _is_prose(blocks, own)
+    lengths = np.fromiter(map(len, texts), dtype=np.float64, count=n)
     prose_at = np.flatnonzero(prose)
     index = np.arange(n)
     first, last = (prose_at[0], prose_at[-1]) if prose_at.size else (n, -1)
     distance = _distance_to(prose)
-    groups = Counter(b.group for b in blocks)
-    seen_in_group: Counter[int] = Counter()
-    group_index = []
-    for b in blocks:
-        group_index.append(seen_in_group[b.group])
-        seen_in_group[b.group] += 1
-    copies, teasers = _copies_and_teasers(blocks)
-    grams = [_bigrams(b.text) for b in blocks]
-    topic: Counter[str] = Counter()
-    for g, is_prose in zip(grams, prose):
-        if is_prose:
-            topic.update(g)
-    title_grams = _bigrams(title) if title else set()
-    # the topic a block is compared with: bigrams of the prose blocks, leaving the block itself
-    # out (a prose block counts only bigrams that another prose block has too)
-    anywhere = set(topic)
-    shared = {gram for gram, blocks_with in topic.items() if blocks_with > 1}
+    groups = np.array([b.group for b in blocks], dtype=np.int64)
+    order = np.argsort(groups, kind="stable")
+    ordered = groups[order]
+    run_start = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    run_length = np.diff(np.append(run_start, n))
+    group_index = np.empty(n, dtype=np.int64)
+    group_index[order] = index - np.repeat(run_start, run_length)  # how many blocks of its group came before
+    group_size = np.empty(n)
+    group_size[order] = np.repeat([math.log1p(size) for size in run_length.tolist()], run_length)
+    copies, teasers = _copies_and_teasers(texts)
+    title_sim, topic_sim = _similarities(texts, prose, title)
     before = np.concatenate([[0.0], np.cumsum(lengths)[:-1]]) / max(lengths.sum(), 1.0)
     return np.column_stack([
         index / max(n - 1, 1),
@@ -281,12 +495,12 @@ def _place_features(blocks: Sequence[Block], own: np.ndarray, title: str | None)
         (index < first).astype(float),
         (index > last).astype(float),
         np.log1p(distance),
-        [math.log1p(groups[b.group]) for b in blocks],
+        group_size,
         np.log1p(group_index),
         copies,
         teasers,
-        [_containment(g, title_grams) if title_grams else np.nan for g in grams],
-        [_containment(g, shared if p else anywhere) for g, p in zip(grams, prose)],
+        title_sim,
+        topic_sim,
         lengths / max(lengths.max(), 1.0),
     ])
 
@@ -303,33 +517,29 @@ def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
 def _distance_to(mask: np.ndarray) -> np.ndarray:
     """For each position, how many steps away the nearest True is (len(mask) when none is)."""
     n = len(mask)
-    distance = np.full(n, n, dtype=np.int64)
-    last = -n
-    for i in range(n):
-        if mask[i]:
-            last = i
-        distance[i] = i - last
-    last = 2 * n
-    for i in range(n - 1, -1, -1):
-        if mask[i]:
-            last = i
-        distance[i] = min(distance[i], last - i)
-    return np.minimum(distance, n)
+    index = np.arange(n)
+    before = np.maximum.accumulate(np.where(mask, index, -n)) if n else index
+    after = np.minimum.accumulate(np.where(mask, index, 2 * n)[::-1])[::-1] if n else index
+    return np.minimum(np.minimum(index - before, after - index), n)
 
 
-def _copies_and_teasers(blocks: Sequence[Block]) -> tuple[list[float], list[float]]:
+#: Last characters of a block that ELLIPSIS_END can match before (its `$` also matches before a final newline).
+_ELLIPSIS_LAST = (".", "…", "。", "\n")
+
+
+def _copies_and_teasers(texts: Sequence[str]) -> tuple[list[float], list[float]]:
     """Layout duplicates: a block that repeats an earlier one, or a '...' teaser of another."""
-    keys = [compact(b.text) for b in blocks]
+    keys = [compact(t) for t in texts]
     seen: set[str] = set()
     copies = []
     for key in keys:
         copies.append(float(len(key) >= 6 and key in seen))
         seen.add(key)
     teasers = []
-    starts = Counter(key[:TEASER_PREFIX] for b, key in zip(blocks, keys) if len(b.text) >= TEASER_PREFIX)
-    for b in blocks:
-        stem = ELLIPSIS_END.sub("", b.text)
-        is_teaser = (stem != b.text and len(stem) >= TEASER_PREFIX
+    starts = Counter(key[:TEASER_PREFIX] for t, key in zip(texts, keys) if len(t) >= TEASER_PREFIX)
+    for t in texts:
+        stem = ELLIPSIS_END.sub("", t) if t.endswith(_ELLIPSIS_LAST) else t
+        is_teaser = (stem != t and len(stem) >= TEASER_PREFIX
                      and starts[compact(stem)[:TEASER_PREFIX]] >= 2)
         teasers.append(float(is_teaser))
     return copies, teasers
