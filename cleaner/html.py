@@ -85,17 +85,26 @@ class PageMeta:
 
 
 @dataclass(slots=True)
-class _Info:
-    """What an element knows from its ancestors."""
+class _Anchor:
+    """A block-level element: what every piece of text directly inside it shares."""
 
-    anchor: int  # mem_id of its nearest block-level element (itself if it is one)
-    anchor_tag: str
-    depth: int
-    families: int  # OR of the token-family bits along the path
-    own_families: int  # the families of the anchor and its parent only (the near context)
-    in_link: bool
-    path: str
-    ancestors: tuple[int, ...]  # mem_ids of the last ANCESTOR_MEMORY block-level ancestors
+    id: int  # its mem_id
+    tag: str
+    path: str  # tag.class.id names from <body> down to it, the last 300 characters
+    chain: tuple[int, ...]  # mem_ids of its last ANCESTOR_MEMORY block-level ancestors, then its own
+
+
+#: What an element knows from its ancestors. A tuple, not a dataclass: one is built for every
+#: element of the page, and a tuple costs a sixth as much. The fields, in order:
+#: - the id and the `_Anchor` of its nearest block-level element (itself if it is one);
+#: - its depth;
+#: - the OR of the token-family bits along its path;
+#: - the families of its anchor and the anchor's parent only (the near context);
+#: - whether it is inside a link.
+_State = tuple[int, _Anchor, int, int, int, bool]
+#: The deadline is checked when the node count has none of these bits set (every 1,024 nodes).
+CHECK_MASK = 1023
+_NOT_AN_ELEMENT = ("-", "!")  # how selectolax names text, comment, doctype... nodes
 
 
 def segment_html(html: str, max_blocks: int | None = None) -> tuple[list[Block], PageMeta]:
@@ -124,87 +133,137 @@ def _walk(root, max_blocks: int | None = None) -> tuple[list[Block], list[tuple[
     """Visit each node once and cut text into blocks at block boundaries.
 
     Returns the blocks and, for each, the chain of its block-level ancestors' ids.
+    A block takes its depth and families from the parent of its first piece of text, and its
+    tag, path and group from that parent's anchor.
     """
-    top = _Info(root.mem_id, "body", 0, 0, 0, False, "body", ())
-    infos: dict[int, _Info] = {root.mem_id: top}
+    top_anchor = _Anchor(root.mem_id, "body", "body", (root.mem_id,))
+    top: _State = (root.mem_id, top_anchor, 0, 0, 0, False)
+    states: dict[int, _State] = {}
+    names: dict[int, str | None] = {}  # tag id -> tag name: reading the name decodes a new str each time
     blocks: list[Block] = []
     chains: list[tuple[int, ...]] = []
     parts: list[str] = []
     link_chars = 0
-    current: _Info | None = None
+    first: _State = top  # the state of the parent of the current block's first piece
+    current = -1  # the current block's anchor id; -1: no block is open
 
     def flush() -> None:
-        nonlocal parts, link_chars, current
-        if current is not None and parts:
-            text = squash("".join(parts))
-            if text:
-                blocks.append(_block(text, current, min(link_chars, len(text))))
-                chains.append((*current.ancestors, current.anchor))
-                if max_blocks is not None and len(blocks) > max_blocks:
-                    raise TooManyBlocks(max_blocks)
-        parts, link_chars, current = [], 0, None
+        text = _squash("".join(parts))
+        if text:
+            anchor = first[1]
+            blocks.append(_block(text, first, min(link_chars, len(text))))
+            chains.append(anchor.chain)
+            if max_blocks is not None and len(blocks) > max_blocks:
+                raise TooManyBlocks(max_blocks)
 
-    for node in root.traverse(include_text=True):
-        tag = node.tag
+    for count, node in enumerate(root.traverse(include_text=True)):
+        tag_id = node.tag_id
+        try:
+            tag = names[tag_id]
+        except KeyError:
+            tag = names[tag_id] = node.tag
         parent = node.parent
-        above = infos.get(parent.mem_id, top) if parent is not None else top
+        above = states.get(parent.mem_id, top) if parent is not None else top
         if tag == "-text":
             piece = node.text_content
             if not piece:
                 continue
-            if current is None or current.anchor != above.anchor:
-                flush()
-                current = above
+            if above[0] != current:
+                if parts:
+                    flush()
+                parts, link_chars, first, current = [], 0, above, above[0]
             parts.append(piece)
-            if above.in_link:
-                link_chars += len(squash(piece))
+            if above[5]:
+                link_chars += len(_squash(piece))
             continue
-        if tag is None or tag.startswith("-") or tag.startswith("!"):
+        if tag is None or tag.startswith(_NOT_AN_ELEMENT):
             continue
-        check("segmentation")
-        info = _element_info(node, tag, above)
-        infos[node.mem_id] = info
+        if not count & CHECK_MASK:
+            check("segmentation")
+        attrs = node.attributes
+        own, label = _token_facts(attrs.get("class"), attrs.get("id")) if attrs else _NO_TOKENS
+        anchor_id, anchor, depth, families, near, in_link = above
         if tag in BLOCK_TAGS:
-            flush()
-    flush()
+            if tag != "br":
+                mem_id = node.mem_id
+                new = _Anchor(mem_id, tag, f"{anchor.path}>{tag}{label}"[-300:],
+                              (*anchor.chain[-ANCESTOR_MEMORY:], mem_id))
+                states[mem_id] = (mem_id, new, depth + 1, families | own,
+                                  own | (near if anchor.tag != "body" else 0), in_link)
+            else:
+                states[node.mem_id] = (anchor_id, anchor, depth + 1, families | own, near | own, in_link)
+            if parts:
+                flush()
+            parts, link_chars, current = [], 0, -1
+        else:
+            states[node.mem_id] = (anchor_id, anchor, depth + 1, families | own, near | own, in_link or tag == "a")
+    if parts:
+        flush()
     return blocks, chains
 
 
-def _element_info(node, tag: str, above: _Info) -> _Info:
-    attrs = node.attributes
-    tokens = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
-    own = _families(tokens) if tokens else 0
-    name = tag + ("." + ".".join(tokens.split())[:60] if tokens else "")
-    if tag in BLOCK_TAGS and tag != "br":
-        ancestors = (*above.ancestors, above.anchor)[-ANCESTOR_MEMORY:]
-        return _Info(node.mem_id, tag, above.depth + 1, above.families | own,
-                     own | (above.own_families if above.anchor_tag != "body" else 0),
-                     above.in_link, f"{above.path}>{name}"[-300:], ancestors)
-    return _Info(above.anchor, above.anchor_tag, above.depth + 1, above.families | own,
-                 above.own_families | own, above.in_link or tag == "a",
-                 above.path, above.ancestors)
+_NO_TOKENS = (0, "")
+
+
+def _squash(text: str) -> str:
+    """`squash` without a regex: str.split() splits at exactly the characters `\\s` matches."""
+    return " ".join(text.split())
 
 
 @functools.lru_cache(maxsize=4096)
+def _token_facts(class_: str | None, id_: str | None) -> tuple[int, str]:
+    """The family bits of an element's class and id, and the `.token.token` its path name adds."""
+    tokens = f"{class_ or ''} {id_ or ''}".strip()
+    if not tokens:
+        return _NO_TOKENS
+    return _families(tokens), "." + ".".join(tokens.split())[:60]
+
+
 def _families(tokens: str) -> int:
     bits = 0
-    for token in _TOKEN_SPLIT.split(tokens):
-        token = token.lower()
-        if not token:
-            continue
-        for family, words in TOKEN_FAMILIES.items():
-            if token in words or token.startswith(_PREFIXES.get(family, ("\0",))):
-                bits |= _FAMILY_BITS[family]
+    for token in _tokens(tokens):
+        bits |= _token_bits(token)
     return bits
 
 
-def _block(text: str, info: _Info, link_chars: int) -> Block:
-    tag = info.anchor_tag
-    hints = {f"path_{name}": float(bool(info.families & bit)) for name, bit in _FAMILY_BITS.items()}
-    hints.update({f"near_{name}": float(bool(info.own_families & bit)) for name, bit in _FAMILY_BITS.items()})
-    return Block(text, group=info.ancestors[-1] if info.ancestors else 0, tag=tag, path=info.path,
+def _tokens(tokens: str) -> list[str]:
+    """The lower-case words of a class/id string: split at non-alphanumerics and at camelCase.
+
+    Most class strings are lower-case ASCII words joined by '-', '_' or spaces, which
+    str methods split several times faster than the regex that handles the rest.
+    """
+    words = tokens.replace("-", " ").replace("_", " ").split()
+    if tokens.islower() and tokens.isascii() and "".join(words).isalnum():
+        return words
+    return [token.lower() for token in _TOKEN_SPLIT.split(tokens) if token]
+
+
+@functools.lru_cache(maxsize=8192)
+def _token_bits(token: str) -> int:
+    bits = 0
+    for family, words in TOKEN_FAMILIES.items():
+        if token in words or token.startswith(_PREFIXES.get(family, ("\0",))):
+            bits |= _FAMILY_BITS[family]
+    return bits
+
+
+def _hint_template(families: int, near: int) -> dict[str, float]:
+    hints = {f"path_{name}": float(bool(families & bit)) for name, bit in _FAMILY_BITS.items()}
+    hints.update({f"near_{name}": float(bool(near & bit)) for name, bit in _FAMILY_BITS.items()})
+    return hints
+
+
+#: The path_* and near_* hints of every combination of family bits, copied into each block.
+_HINTS = {(f, n): _hint_template(f, n) for f in range(1 << len(_FAMILY_BITS)) for n in range(1 << len(_FAMILY_BITS))}
+
+
+def _block(text: str, state: _State, link_chars: int) -> Block:
+    _, anchor, depth, families, near, _ = state
+    tag = anchor.tag
+    chain = anchor.chain
+    return Block(text, group=chain[-2] if len(chain) > 1 else 0, tag=tag, path=anchor.path,
                  bullet=tag == "li", heading=tag in HEADINGS, link_chars=link_chars,
-                 depth=info.depth, hints=hints)
+                 depth=depth, hints=dict(_HINTS[families, near]))
 
 
 def _vote_containers(blocks: list[Block], chains: list[tuple[int, ...]]) -> None:
