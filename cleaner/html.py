@@ -104,7 +104,21 @@ class _Anchor:
 _State = tuple[int, _Anchor, int, int, int, bool]
 #: The deadline is checked when the node count has none of these bits set (every 1,024 nodes).
 CHECK_MASK = 1023
-_NOT_AN_ELEMENT = ("-", "!")  # how selectolax names text, comment, doctype... nodes
+# What the walk does with a node, by its tag (compared by identity).
+_TEXT, _OTHER, _INLINE, _LINK, _BREAK, _BLOCK = "text", "other", "inline", "link", "break", "block"
+
+
+def _kind(tag: str | None) -> tuple[str | None, str]:
+    """A tag and its kind. Selectolax names text `-text`, and comments, doctypes... `-x` or `!x`."""
+    if tag == "-text":
+        return tag, _TEXT
+    if tag is None or tag.startswith(("-", "!")):
+        return tag, _OTHER
+    if tag == "br":
+        return tag, _BREAK  # a block boundary, but no container
+    if tag in BLOCK_TAGS:
+        return tag, _BLOCK
+    return tag, _LINK if tag == "a" else _INLINE
 
 
 def segment_html(html: str, max_blocks: int | None = None) -> tuple[list[Block], PageMeta]:
@@ -139,7 +153,7 @@ def _walk(root, max_blocks: int | None = None) -> tuple[list[Block], list[tuple[
     top_anchor = _Anchor(root.mem_id, "body", "body", (root.mem_id,))
     top: _State = (root.mem_id, top_anchor, 0, 0, 0, False)
     states: dict[int, _State] = {}
-    names: dict[int, str | None] = {}  # tag id -> tag name: reading the name decodes a new str each time
+    kinds: dict[int, tuple[str | None, str]] = {}  # tag id -> (name, kind): a name is decoded anew each read
     blocks: list[Block] = []
     chains: list[tuple[int, ...]] = []
     parts: list[str] = []
@@ -157,17 +171,16 @@ def _walk(root, max_blocks: int | None = None) -> tuple[list[Block], list[tuple[
                 raise TooManyBlocks(max_blocks)
 
     for count, node in enumerate(root.traverse(include_text=True)):
-        tag_id = node.tag_id
         try:
-            tag = names[tag_id]
+            tag, kind = kinds[node.tag_id]
         except KeyError:
-            tag = names[tag_id] = node.tag
-        parent = node.parent
-        above = states.get(parent.mem_id, top) if parent is not None else top
-        if tag == "-text":
+            tag, kind = kinds[node.tag_id] = _kind(node.tag)
+        if kind is _TEXT:
             piece = node.text_content
             if not piece:
                 continue
+            parent = node.parent
+            above = states.get(parent.mem_id, top) if parent is not None else top
             if above[0] != current:
                 if parts:
                     flush()
@@ -176,27 +189,28 @@ def _walk(root, max_blocks: int | None = None) -> tuple[list[Block], list[tuple[
             if above[5]:
                 link_chars += len(_squash(piece))
             continue
-        if tag is None or tag.startswith(_NOT_AN_ELEMENT):
+        if kind is _OTHER:
             continue
         if not count & CHECK_MASK:
             check("segmentation")
+        parent = node.parent
+        anchor_id, anchor, depth, families, near, in_link = (
+            states.get(parent.mem_id, top) if parent is not None else top)
         attrs = node.attributes
         own, label = _token_facts(attrs.get("class"), attrs.get("id")) if attrs else _NO_TOKENS
-        anchor_id, anchor, depth, families, near, in_link = above
-        if tag in BLOCK_TAGS:
-            if tag != "br":
-                mem_id = node.mem_id
-                new = _Anchor(mem_id, tag, f"{anchor.path}>{tag}{label}"[-300:],
-                              (*anchor.chain[-ANCESTOR_MEMORY:], mem_id))
-                states[mem_id] = (mem_id, new, depth + 1, families | own,
-                                  own | (near if anchor.tag != "body" else 0), in_link)
-            else:
-                states[node.mem_id] = (anchor_id, anchor, depth + 1, families | own, near | own, in_link)
+        mem_id = node.mem_id
+        if kind is _BLOCK:
+            new = _Anchor(mem_id, tag, f"{anchor.path}>{tag}{label}"[-300:],
+                          (*anchor.chain[-ANCESTOR_MEMORY:], mem_id))
+            states[mem_id] = (mem_id, new, depth + 1, families | own,
+                              own | (near if anchor.tag != "body" else 0), in_link)
+        else:
+            states[mem_id] = (anchor_id, anchor, depth + 1, families | own, near | own,
+                              in_link or kind is _LINK)
+        if kind is _BLOCK or kind is _BREAK:
             if parts:
                 flush()
             parts, link_chars, current = [], 0, -1
-        else:
-            states[node.mem_id] = (anchor_id, anchor, depth + 1, families | own, near | own, in_link or tag == "a")
     if parts:
         flush()
     return blocks, chains
@@ -212,30 +226,35 @@ def _squash(text: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _token_facts(class_: str | None, id_: str | None) -> tuple[int, str]:
-    """The family bits of an element's class and id, and the `.token.token` its path name adds."""
-    tokens = f"{class_ or ''} {id_ or ''}".strip()
-    if not tokens:
+    """The family bits of an element's class and id, and the `.word.word` its path name adds."""
+    words = f"{class_ or ''} {id_ or ''}".split()
+    if not words:
         return _NO_TOKENS
-    return _families(tokens), "." + ".".join(tokens.split())[:60]
-
-
-def _families(tokens: str) -> int:
     bits = 0
-    for token in _tokens(tokens):
+    for word in words:
+        bits |= _word_bits(word)
+    return bits, "." + ".".join(words)[:60]
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_bits(word: str) -> int:
+    """The family bits of one class or id word ("article-content"): words recur across sites."""
+    bits = 0
+    for token in _tokens(word):
         bits |= _token_bits(token)
     return bits
 
 
-def _tokens(tokens: str) -> list[str]:
-    """The lower-case words of a class/id string: split at non-alphanumerics and at camelCase.
+def _tokens(word: str) -> list[str]:
+    """The lower-case tokens of a class/id word: split at non-alphanumerics and at camelCase.
 
-    Most class strings are lower-case ASCII words joined by '-', '_' or spaces, which
-    str methods split several times faster than the regex that handles the rest.
+    Most words are lower-case ASCII tokens joined by '-' or '_', which str methods split
+    several times faster than the regex that handles the rest.
     """
-    words = tokens.replace("-", " ").replace("_", " ").split()
-    if tokens.islower() and tokens.isascii() and "".join(words).isalnum():
-        return words
-    return [token.lower() for token in _TOKEN_SPLIT.split(tokens) if token]
+    tokens = word.replace("-", " ").replace("_", " ").split()
+    if word.islower() and word.isascii() and "".join(tokens).isalnum():
+        return tokens
+    return [token.lower() for token in _TOKEN_SPLIT.split(word) if token]
 
 
 @functools.lru_cache(maxsize=8192)
@@ -261,9 +280,11 @@ def _block(text: str, state: _State, link_chars: int) -> Block:
     _, anchor, depth, families, near, _ = state
     tag = anchor.tag
     chain = anchor.chain
-    return Block(text, group=chain[-2] if len(chain) > 1 else 0, tag=tag, path=anchor.path,
-                 bullet=tag == "li", heading=tag in HEADINGS, link_chars=link_chars,
-                 depth=depth, hints=dict(_HINTS[families, near]))
+    # positional: keywords cost as much again as the rest of building a Block
+    return Block(text, None, None,  # start, end: offsets exist in text input only
+                 chain[-2] if len(chain) > 1 else 0, tag, anchor.path,  # group, tag, path
+                 tag == "li", tag in HEADINGS, link_chars, depth,  # bullet, heading, link_chars, depth
+                 _HINTS[families, near].copy())  # hints
 
 
 def _vote_containers(blocks: list[Block], chains: list[tuple[int, ...]]) -> None:
@@ -282,9 +303,13 @@ def _vote_containers(blocks: list[Block], chains: list[tuple[int, ...]]) -> None
             votes[container] = votes.get(container, 0.0) + score * weight
     best = max(votes, key=votes.__getitem__) if votes else None
     top = votes[best] if best is not None else 1.0
+    known: dict[int, tuple[float, float]] = {}  # both hints, per anchor (the last id of a chain)
     for block, chain in zip(blocks, chains):
-        block.hints["in_best_container"] = float(best is not None and best in chain)
-        block.hints["container_score"] = max((votes.get(c, 0.0) for c in chain[-3:]), default=0.0) / top
+        if (hints := known.get(chain[-1])) is None:
+            score = max(votes.get(c, 0.0) for c in chain[-3:]) / top
+            hints = known[chain[-1]] = (float(best is not None and best in chain), score)
+        block.hints["in_best_container"] = hints[0]
+        block.hints["container_score"] = hints[1]
 
 
 def read_meta(tree: LexborHTMLParser) -> PageMeta:
