@@ -160,6 +160,7 @@ def _walk(root, max_blocks: int | None = None) -> tuple[list[Block], list[tuple[
     link_chars = 0
     first: _State = top  # the state of the parent of the current block's first piece
     current = -1  # the current block's anchor id; -1: no block is open
+    solid = False  # whether parts hold more than white space
 
     def flush() -> None:
         text = _squash("".join(parts))
@@ -182,10 +183,12 @@ def _walk(root, max_blocks: int | None = None) -> tuple[list[Block], list[tuple[
             parent = node.parent
             above = states.get(parent.mem_id, top) if parent is not None else top
             if above[0] != current:
-                if parts:
+                if solid:
                     flush()
-                parts, link_chars, first, current = [], 0, above, above[0]
+                parts, link_chars, first, current, solid = [], 0, above, above[0], False
             parts.append(piece)
+            if not solid:
+                solid = not piece.isspace()  # most pieces are white space between tags: no block
             if above[5]:
                 link_chars += len(_squash(piece))
             continue
@@ -208,10 +211,10 @@ def _walk(root, max_blocks: int | None = None) -> tuple[list[Block], list[tuple[
             states[mem_id] = (anchor_id, anchor, depth + 1, families | own, near | own,
                               in_link or kind is _LINK)
         if kind is _BLOCK or kind is _BREAK:
-            if parts:
+            if solid:
                 flush()
-            parts, link_chars, current = [], 0, -1
-    if parts:
+            parts, link_chars, current, solid = [], 0, -1, False
+    if solid:
         flush()
     return blocks, chains
 
@@ -295,10 +298,11 @@ def _vote_containers(blocks: list[Block], chains: list[tuple[int, ...]]) -> None
     """
     votes: dict[int, float] = {}
     for block, chain in zip(blocks, chains):
-        if len(block.text) < VOTE_MIN_CHARS or block.link_chars > len(block.text) / 2:
+        text = block.text
+        if len(text) < VOTE_MIN_CHARS or block.link_chars > len(text) / 2:
             continue
-        commas = block.text.count(",") + block.text.count(",") + block.text.count("、") + block.text.count("。")
-        score = 1.0 + min(commas, 10) * 0.5 + min(len(block.text) / 100, 3.0)
+        commas = text.count(",") + text.count(",") + text.count("、") + text.count("。")
+        score = 1.0 + min(commas, 10) * 0.5 + min(len(text) / 100, 3.0)
         for weight, container in zip((1.0, 0.5, 0.25), reversed(chain[:-1])):
             votes[container] = votes.get(container, 0.0) + score * weight
     best = max(votes, key=votes.__getitem__) if votes else None
