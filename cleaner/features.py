@@ -344,7 +344,7 @@ def _dom_features(blocks: Sequence[Block], kind: str, article_body: str | None,
         return out
     if n == 0:
         return np.zeros((0, len(DOM)))
-    # column by column rather than a list of floats per block (a third of the time)
+    # column by column: a quarter faster than a list of floats per block
     group_column = {"p": 2, "h": 3, "li": 4, "cell": 5, "div": 6, "caption": 7}  # tag_p ... tag_caption
     hint_names = ("path_body", "path_chrome", "path_comment", "near_body", "near_chrome", "near_comment",
                   "in_best_container", "container_score")  # columns 10-17, 0.0 when missing
