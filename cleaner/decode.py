@@ -17,6 +17,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
+import numpy as np
 from charset_normalizer import from_bytes
 
 from cleaner.limits import MAX_PAGE_BYTES
@@ -122,8 +123,32 @@ def decode(page: str | bytes, kind: str = "auto", encoding: str | None = None,
 def clean_characters(text: str) -> str:
     """Unify line ends and drop characters that are never content (controls, lone surrogates)."""
     if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text)
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            text = text.replace("\r", "\n")
+    return _CONTROL.sub("", text) if _has_control(text) else text
+
+
+#: The characters of `_CONTROL` outside C0 and the surrogates: found by C-speed `in` tests.
+_CONTROL_OUTSIDE_C0 = ("\x7f", "\ufffd", "\ufffe", "\uffff")
+_C0_ALLOWED = (0x09, 0x0A, 0x0D)  # tab, line feed, carriage return
+
+
+def _has_control(text: str) -> bool:
+    """Whether `_CONTROL` matches anywhere in `text`, a few times faster than the regex scan.
+
+    Lone surrogates do not encode to UTF-8, and in UTF-8 a byte below 0x20 is always that
+    C0 character, which numpy counts.
+    """
+    if any(character in text for character in _CONTROL_OUTSIDE_C0):
+        return True
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    codes = np.frombuffer(raw, dtype=np.uint8)
+    c0 = codes[codes < 0x20]
+    return c0.size != np.count_nonzero(np.isin(c0, _C0_ALLOWED))
 
 
 def looks_like_html(text: str) -> bool:

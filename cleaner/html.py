@@ -85,17 +85,40 @@ class PageMeta:
 
 
 @dataclass(slots=True)
-class _Info:
-    """What an element knows from its ancestors."""
+class _Anchor:
+    """A block-level element: what every piece of text directly inside it shares."""
 
-    anchor: int  # mem_id of its nearest block-level element (itself if it is one)
-    anchor_tag: str
-    depth: int
-    families: int  # OR of the token-family bits along the path
-    own_families: int  # the families of the anchor and its parent only (the near context)
-    in_link: bool
-    path: str
-    ancestors: tuple[int, ...]  # mem_ids of the last ANCESTOR_MEMORY block-level ancestors
+    id: int  # its mem_id
+    tag: str
+    path: str  # tag.class.id names from <body> down to it, the last 300 characters
+    chain: tuple[int, ...]  # mem_ids of its last ANCESTOR_MEMORY block-level ancestors, then its own
+
+
+#: What an element knows from its ancestors. A tuple, not a dataclass: one is built for every
+#: element of the page, and a tuple costs a sixth as much. The fields, in order:
+#: - the id and the `_Anchor` of its nearest block-level element (itself if it is one);
+#: - its depth;
+#: - the OR of the token-family bits along its path;
+#: - the families of its anchor and the anchor's parent only (the near context);
+#: - whether it is inside a link.
+_State = tuple[int, _Anchor, int, int, int, bool]
+#: The deadline is checked when the node count has none of these bits set (every 1,024 nodes).
+CHECK_MASK = 1023
+# What the walk does with a node, by its tag (compared by identity).
+_TEXT, _OTHER, _INLINE, _LINK, _BREAK, _BLOCK = "text", "other", "inline", "link", "break", "block"
+
+
+def _kind(tag: str | None) -> tuple[str | None, str]:
+    """A tag and its kind. Selectolax names text `-text`, and comments, doctypes... `-x` or `!x`."""
+    if tag == "-text":
+        return tag, _TEXT
+    if tag is None or tag.startswith(("-", "!")):
+        return tag, _OTHER
+    if tag == "br":
+        return tag, _BREAK  # a block boundary, but no container
+    if tag in BLOCK_TAGS:
+        return tag, _BLOCK
+    return tag, _LINK if tag == "a" else _INLINE
 
 
 def segment_html(html: str, max_blocks: int | None = None) -> tuple[list[Block], PageMeta]:
@@ -124,87 +147,147 @@ def _walk(root, max_blocks: int | None = None) -> tuple[list[Block], list[tuple[
     """Visit each node once and cut text into blocks at block boundaries.
 
     Returns the blocks and, for each, the chain of its block-level ancestors' ids.
+    A block takes its depth and families from the parent of its first piece of text, and its
+    tag, path and group from that parent's anchor.
     """
-    top = _Info(root.mem_id, "body", 0, 0, 0, False, "body", ())
-    infos: dict[int, _Info] = {root.mem_id: top}
+    top_anchor = _Anchor(root.mem_id, "body", "body", (root.mem_id,))
+    top: _State = (root.mem_id, top_anchor, 0, 0, 0, False)
+    states: dict[int, _State] = {}
+    kinds: dict[int, tuple[str | None, str]] = {}  # tag id -> (name, kind): a name is decoded anew each read
     blocks: list[Block] = []
     chains: list[tuple[int, ...]] = []
     parts: list[str] = []
     link_chars = 0
-    current: _Info | None = None
+    first: _State = top  # the state of the parent of the current block's first piece
+    current = -1  # the current block's anchor id; -1: no block is open
+    solid = False  # whether parts hold more than white space
 
     def flush() -> None:
-        nonlocal parts, link_chars, current
-        if current is not None and parts:
-            text = squash("".join(parts))
-            if text:
-                blocks.append(_block(text, current, min(link_chars, len(text))))
-                chains.append((*current.ancestors, current.anchor))
-                if max_blocks is not None and len(blocks) > max_blocks:
-                    raise TooManyBlocks(max_blocks)
-        parts, link_chars, current = [], 0, None
+        text = _squash("".join(parts))
+        if text:
+            anchor = first[1]
+            blocks.append(_block(text, first, min(link_chars, len(text))))
+            chains.append(anchor.chain)
+            if max_blocks is not None and len(blocks) > max_blocks:
+                raise TooManyBlocks(max_blocks)
 
-    for node in root.traverse(include_text=True):
-        tag = node.tag
-        parent = node.parent
-        above = infos.get(parent.mem_id, top) if parent is not None else top
-        if tag == "-text":
+    for count, node in enumerate(root.traverse(include_text=True)):
+        try:
+            tag, kind = kinds[node.tag_id]
+        except KeyError:
+            tag, kind = kinds[node.tag_id] = _kind(node.tag)
+        if kind is _TEXT:
             piece = node.text_content
             if not piece:
                 continue
-            if current is None or current.anchor != above.anchor:
-                flush()
-                current = above
+            parent = node.parent
+            above = states.get(parent.mem_id, top) if parent is not None else top
+            if above[0] != current:
+                if solid:
+                    flush()
+                parts, link_chars, first, current, solid = [], 0, above, above[0], False
             parts.append(piece)
-            if above.in_link:
-                link_chars += len(squash(piece))
+            if not solid:
+                solid = not piece.isspace()  # most pieces are white space between tags: no block
+            if above[5]:
+                link_chars += len(_squash(piece))
             continue
-        if tag is None or tag.startswith("-") or tag.startswith("!"):
+        if kind is _OTHER:
             continue
-        check("segmentation")
-        info = _element_info(node, tag, above)
-        infos[node.mem_id] = info
-        if tag in BLOCK_TAGS:
-            flush()
-    flush()
+        if not count & CHECK_MASK:
+            check("segmentation")
+        parent = node.parent
+        anchor_id, anchor, depth, families, near, in_link = (
+            states.get(parent.mem_id, top) if parent is not None else top)
+        attrs = node.attributes
+        own, label = _token_facts(attrs.get("class"), attrs.get("id")) if attrs else _NO_TOKENS
+        mem_id = node.mem_id
+        if kind is _BLOCK:
+            new = _Anchor(mem_id, tag, f"{anchor.path}>{tag}{label}"[-300:],
+                          (*anchor.chain[-ANCESTOR_MEMORY:], mem_id))
+            states[mem_id] = (mem_id, new, depth + 1, families | own,
+                              own | (near if anchor.tag != "body" else 0), in_link)
+        else:
+            states[mem_id] = (anchor_id, anchor, depth + 1, families | own, near | own,
+                              in_link or kind is _LINK)
+        if kind is _BLOCK or kind is _BREAK:
+            if solid:
+                flush()
+            parts, link_chars, current, solid = [], 0, -1, False
+    if solid:
+        flush()
     return blocks, chains
 
 
-def _element_info(node, tag: str, above: _Info) -> _Info:
-    attrs = node.attributes
-    tokens = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
-    own = _families(tokens) if tokens else 0
-    name = tag + ("." + ".".join(tokens.split())[:60] if tokens else "")
-    if tag in BLOCK_TAGS and tag != "br":
-        ancestors = (*above.ancestors, above.anchor)[-ANCESTOR_MEMORY:]
-        return _Info(node.mem_id, tag, above.depth + 1, above.families | own,
-                     own | (above.own_families if above.anchor_tag != "body" else 0),
-                     above.in_link, f"{above.path}>{name}"[-300:], ancestors)
-    return _Info(above.anchor, above.anchor_tag, above.depth + 1, above.families | own,
-                 above.own_families | own, above.in_link or tag == "a",
-                 above.path, above.ancestors)
+_NO_TOKENS = (0, "")
+
+
+def _squash(text: str) -> str:
+    """`squash` without a regex: str.split() splits at exactly the characters `\\s` matches."""
+    return " ".join(text.split())
 
 
 @functools.lru_cache(maxsize=4096)
-def _families(tokens: str) -> int:
+def _token_facts(class_: str | None, id_: str | None) -> tuple[int, str]:
+    """The family bits of an element's class and id, and the `.word.word` its path name adds."""
+    words = f"{class_ or ''} {id_ or ''}".split()
+    if not words:
+        return _NO_TOKENS
     bits = 0
-    for token in _TOKEN_SPLIT.split(tokens):
-        token = token.lower()
-        if not token:
-            continue
-        for family, words in TOKEN_FAMILIES.items():
-            if token in words or token.startswith(_PREFIXES.get(family, ("\0",))):
-                bits |= _FAMILY_BITS[family]
+    for word in words:
+        bits |= _word_bits(word)
+    return bits, "." + ".".join(words)[:60]
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_bits(word: str) -> int:
+    """The family bits of one class or id word ("article-content"): words recur across sites."""
+    bits = 0
+    for token in _tokens(word):
+        bits |= _token_bits(token)
     return bits
 
 
-def _block(text: str, info: _Info, link_chars: int) -> Block:
-    tag = info.anchor_tag
-    hints = {f"path_{name}": float(bool(info.families & bit)) for name, bit in _FAMILY_BITS.items()}
-    hints.update({f"near_{name}": float(bool(info.own_families & bit)) for name, bit in _FAMILY_BITS.items()})
-    return Block(text, group=info.ancestors[-1] if info.ancestors else 0, tag=tag, path=info.path,
-                 bullet=tag == "li", heading=tag in HEADINGS, link_chars=link_chars,
-                 depth=info.depth, hints=hints)
+def _tokens(word: str) -> list[str]:
+    """The lower-case tokens of a class/id word: split at non-alphanumerics and at camelCase.
+
+    Most words are lower-case ASCII tokens joined by '-' or '_', which str methods split
+    several times faster than the regex that handles the rest.
+    """
+    tokens = word.replace("-", " ").replace("_", " ").split()
+    if word.islower() and word.isascii() and "".join(tokens).isalnum():
+        return tokens
+    return [token.lower() for token in _TOKEN_SPLIT.split(word) if token]
+
+
+@functools.lru_cache(maxsize=8192)
+def _token_bits(token: str) -> int:
+    bits = 0
+    for family, words in TOKEN_FAMILIES.items():
+        if token in words or token.startswith(_PREFIXES.get(family, ("\0",))):
+            bits |= _FAMILY_BITS[family]
+    return bits
+
+
+def _hint_template(families: int, near: int) -> dict[str, float]:
+    hints = {f"path_{name}": float(bool(families & bit)) for name, bit in _FAMILY_BITS.items()}
+    hints.update({f"near_{name}": float(bool(near & bit)) for name, bit in _FAMILY_BITS.items()})
+    return hints
+
+
+#: The path_* and near_* hints of every combination of family bits, copied into each block.
+_HINTS = {(f, n): _hint_template(f, n) for f in range(1 << len(_FAMILY_BITS)) for n in range(1 << len(_FAMILY_BITS))}
+
+
+def _block(text: str, state: _State, link_chars: int) -> Block:
+    _, anchor, depth, families, near, _ = state
+    tag = anchor.tag
+    chain = anchor.chain
+    # positional: keywords cost as much again as the rest of building a Block
+    return Block(text, None, None,  # start, end: offsets exist in text input only
+                 chain[-2] if len(chain) > 1 else 0, tag, anchor.path,  # group, tag, path
+                 tag == "li", tag in HEADINGS, link_chars, depth,  # bullet, heading, link_chars, depth
+                 _HINTS[families, near].copy())  # hints
 
 
 def _vote_containers(blocks: list[Block], chains: list[tuple[int, ...]]) -> None:
@@ -215,17 +298,22 @@ def _vote_containers(blocks: list[Block], chains: list[tuple[int, ...]]) -> None
     """
     votes: dict[int, float] = {}
     for block, chain in zip(blocks, chains):
-        if len(block.text) < VOTE_MIN_CHARS or block.link_chars > len(block.text) / 2:
+        text = block.text
+        if len(text) < VOTE_MIN_CHARS or block.link_chars > len(text) / 2:
             continue
-        commas = block.text.count(",") + block.text.count(",") + block.text.count("、") + block.text.count("。")
-        score = 1.0 + min(commas, 10) * 0.5 + min(len(block.text) / 100, 3.0)
+        commas = text.count(",") + text.count(",") + text.count("、") + text.count("。")
+        score = 1.0 + min(commas, 10) * 0.5 + min(len(text) / 100, 3.0)
         for weight, container in zip((1.0, 0.5, 0.25), reversed(chain[:-1])):
             votes[container] = votes.get(container, 0.0) + score * weight
     best = max(votes, key=votes.__getitem__) if votes else None
     top = votes[best] if best is not None else 1.0
+    known: dict[int, tuple[float, float]] = {}  # both hints, per anchor (the last id of a chain)
     for block, chain in zip(blocks, chains):
-        block.hints["in_best_container"] = float(best is not None and best in chain)
-        block.hints["container_score"] = max((votes.get(c, 0.0) for c in chain[-3:]), default=0.0) / top
+        if (hints := known.get(chain[-1])) is None:
+            score = max(votes.get(c, 0.0) for c in chain[-3:]) / top
+            hints = known[chain[-1]] = (float(best is not None and best in chain), score)
+        block.hints["in_best_container"] = hints[0]
+        block.hints["container_score"] = hints[1]
 
 
 def read_meta(tree: LexborHTMLParser) -> PageMeta:

@@ -78,3 +78,13 @@ def test_invalid_utf8_in_the_middle_keeps_the_rest():
 def test_html_is_told_from_text():
     assert looks_like_html("<!DOCTYPE html><html><body><p>x</p></body></html>")
     assert not looks_like_html("一段文字 <b>加粗</b> 的说明")
+
+
+def test_the_fast_control_check_agrees_with_the_regex():
+    from cleaner.decode import _CONTROL, _has_control
+
+    # every 1- and 2-byte UTF-8 character, the edges of the surrogates and of U+FFFx, a sample of the rest
+    codes = [*range(0x800), *range(0xD7F0, 0xE010), *range(0xFFF0, 0x10010), *range(0x800, 0x110000, 97)]
+    for code in codes:
+        text = f"a{chr(code)}字"
+        assert _has_control(text) == bool(_CONTROL.search(text)), hex(code)

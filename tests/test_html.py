@@ -45,3 +45,16 @@ def test_deeply_nested_page_is_walked_without_recursion():
     page = "<div>" * depth + "deep text" + "</div>" * depth
     blocks, _ = segment_html(page)
     assert [b.text for b in blocks] == ["deep text"]
+
+
+def test_class_words_split_into_the_tokens_of_the_regex():
+    from cleaner.html import _TOKEN_SPLIT, _tokens
+
+    for word in ["article-content", "main__body", "postEntry", "ABCdef", "myURL", "x12", "news_detail-2",
+                 "café", "Ａrticle", "post:content", "--", "123", "js-commentList", ""]:
+        assert _tokens(word) == [t.lower() for t in _TOKEN_SPLIT.split(word) if t], word
+
+
+def test_white_space_between_inline_tags_joins_words_and_the_first_piece_sets_the_depth():
+    blocks, _ = segment_html("<body><p>\n <b class='x'>one</b> <i>two</i></p><div><span><a>three</a></span></div></body>")
+    assert [(b.text, b.depth) for b in blocks] == [("one two", 2), ("three", 4)]

@@ -220,6 +220,13 @@ def test_deep_nesting_is_flattened_keeping_the_text():
     assert tame_markup(html_page(ARTICLE_EN)) == html_page(ARTICLE_EN)  # real pages untouched
 
 
+def test_many_tags_but_few_start_tags_are_left_alone_and_deep_ones_still_flattened():
+    page = "<html><body>" + "<span>x</span><!-- c -->" * 1500 + "</body></html>"  # 4,500 '<', 1,502 start tags
+    assert tame_markup(page) is page
+    deep = "<html><body>" + "<span>" * 3000 + "x" + "</span>" * 3000 + "</body></html>"
+    assert tame_markup(deep).count("<span>") == 2000 - 2  # html and body count too
+
+
 # --- regexes: linear on adversarial strings -------------------------------------------------
 
 MODULES = ["cleaner.decode", "cleaner.segment", "cleaner.html", "cleaner.features", "cleaner.repair",
