@@ -10,6 +10,7 @@ Three kinds of evidence, in the order the columns come:
 from __future__ import annotations
 
 import math
+import operator
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -545,6 +546,10 @@ def _copies_and_teasers(texts: Sequence[str]) -> tuple[list[float], list[float]]
     return copies, teasers
 
 
+#: The DOM column of each tag group (tag_p ... tag_caption).
+_GROUP_COLUMNS = {group: DOM.index(f"tag_{group}") for group in ("p", "h", "li", "cell", "div", "caption")}
+
+
 def _dom_features(blocks: Sequence[Block], kind: str, article_body: str | None,
                   description: str | None) -> np.ndarray:
     n = len(blocks)
@@ -555,29 +560,30 @@ def _dom_features(blocks: Sequence[Block], kind: str, article_body: str | None,
     if n == 0:
         return np.zeros((0, len(DOM)))
     # column by column: a quarter faster than a list of floats per block
-    group_column = {"p": 2, "h": 3, "li": 4, "cell": 5, "div": 6, "caption": 7}  # tag_p ... tag_caption
+    column = DOM.index
     hint_names = ("path_body", "path_chrome", "path_comment", "near_body", "near_chrome", "near_comment",
-                  "in_best_container", "container_score")  # columns 10-17, 0.0 when missing
+                  "in_best_container", "container_score")  # 0.0 when missing
     out = np.zeros((n, len(DOM)))
     texts = [b.text for b in blocks]
     lengths = np.array([len(t) for t in texts], dtype=np.float64)
-    out[:, 0] = 1.0
-    out[:, 1] = np.array([b.link_chars for b in blocks], dtype=np.float64) / np.maximum(lengths, 1.0)
-    columns = [group_column.get(TAG_GROUPS.get(b.tag, "other")) for b in blocks]
-    tagged = [i for i, column in enumerate(columns) if column is not None]
-    out[tagged, [columns[i] for i in tagged]] = 1.0
-    out[:, 8] = [b.heading for b in blocks]
-    out[:, 9] = np.minimum([b.depth for b in blocks], 60) / 60.0
+    out[:, column("is_html")] = 1.0
+    links = np.array([b.link_chars for b in blocks], dtype=np.float64)
+    out[:, column("link_density")] = links / np.maximum(lengths, 1.0)
+    groups = [_GROUP_COLUMNS.get(TAG_GROUPS.get(b.tag, "other")) for b in blocks]
+    tagged = [i for i, group in enumerate(groups) if group is not None]
+    out[tagged, [groups[i] for i in tagged]] = 1.0
+    out[:, column("heading")] = [b.heading for b in blocks]
+    out[:, column("depth")] = np.minimum([b.depth for b in blocks], 60) / 60.0
     try:
         read = operator.itemgetter(*hint_names)
         hints = [read(b.hints) for b in blocks]
     except KeyError:  # not blocks of segment_html, which give every hint
         hints = [tuple(b.hints.get(name, 0.0) for name in hint_names) for b in blocks]
-    out[:, 10:18] = hints
+    out[:, [column(name) for name in hint_names]] = hints
     if article_body:
-        out[:, 18] = [len(t) >= 10 and t in article_body for t in texts]
+        out[:, column("in_article_body")] = [len(t) >= 10 and t in article_body for t in texts]
     else:
-        out[:, 18] = np.nan
+        out[:, column("in_article_body")] = np.nan
     if description:
-        out[:, 19] = [len(t) >= 10 and (t in description or description in t) for t in texts]
+        out[:, column("is_description")] = [len(t) >= 10 and (t in description or description in t) for t in texts]
     return out
