@@ -301,7 +301,7 @@ def _vote_containers(blocks: list[Block], chains: list[tuple[int, ...]]) -> None
         text = block.text
         if len(text) < VOTE_MIN_CHARS or block.link_chars > len(text) / 2:
             continue
-        commas = text.count(",") + text.count(",") + text.count("、") + text.count("。")
+        commas = text.count(",") + text.count("，") + text.count("、") + text.count("。")
         score = 1.0 + min(commas, 10) * 0.5 + min(len(text) / 100, 3.0)
         for weight, container in zip((1.0, 0.5, 0.25), reversed(chain[:-1])):
             votes[container] = votes.get(container, 0.0) + score * weight
