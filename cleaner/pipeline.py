@@ -86,25 +86,38 @@ def prepare_decoded(decoded: Decoded, max_blocks: int | None = None) -> Prepared
 
 #: A block is called spam only when the model is this sure: a false spam call deletes an
 #: article paragraph, a missed one leaves an ad in the text, and the first costs more.
+#: Chosen on a validation split of the *training* spam families and training sites
+#: (`python -m training.tune_spam`), never on the held-out families of bench_spam.
 SPAM_MIN_PROBABILITY = 0.8
 _SPAM = LABELS.index(SPAM)
 #: Feature columns that show a block sells something: spam words of any family, contact bait,
-#: sales language, self-promotion, contact ids. Spam without any of them is not called spam.
+#: sales language, self-promotion, contact ids, and the generic cues of `features.selling_matrix`
+#: (a call to action with a contact, a short URL, a price). Spam without any of them is not called spam.
 SELLING_SIGNALS = [FEATURE_NAMES.index(name) for name in (
-    "spam_topic_words", "contact_bait", "sales_words", "self_promotion", "has_qq_wechat", "has_phone")]
+    "spam_topic_words", "contact_bait", "sales_words", "self_promotion", "has_qq_wechat", "has_phone",
+    "action_and_contact", "short_url", "price_marks")]
+#: ...or at least this many kinds of generic selling cue together (features.SELLING "selling_score").
+SELLING_SCORE_MIN = 2
+_SELLING_SCORE = FEATURE_NAMES.index("selling_score")
 
 
-def decide(row: np.ndarray, features: np.ndarray) -> tuple[int, str | None]:
+def has_selling_signal(features: np.ndarray) -> bool:
+    """Whether a block's feature row shows any sign of selling (see SELLING_SIGNALS)."""
+    return bool(np.any(features[SELLING_SIGNALS] > 0) or features[_SELLING_SCORE] >= SELLING_SCORE_MIN)
+
+
+def decide(row: np.ndarray, features: np.ndarray, min_probability: float | None = None) -> tuple[int, str | None]:
     """The label index for one block, and the rule that chose it if not the model: the most
     probable label, except that a spam call yields to the next most probable label when the
-    model is below SPAM_MIN_PROBABILITY or the block shows no selling signal at all
-    (off-topic text alone is not an ad)."""
+    model is below SPAM_MIN_PROBABILITY (or `min_probability`) or the block shows no selling
+    signal at all (off-topic text alone is not an ad)."""
+    threshold = SPAM_MIN_PROBABILITY if min_probability is None else min_probability
     best = int(row.argmax())
     if best != _SPAM:
         return best, None
-    if row[_SPAM] < SPAM_MIN_PROBABILITY:
-        return int(np.argsort(row)[::-1][1]), f"spam below {SPAM_MIN_PROBABILITY}: next most probable label"
-    if not np.any(features[SELLING_SIGNALS] > 0):
+    if row[_SPAM] < threshold:
+        return int(np.argsort(row)[::-1][1]), f"spam below {threshold}: next most probable label"
+    if not has_selling_signal(features):
         return int(np.argsort(row)[::-1][1]), "spam without any selling signal: next most probable label"
     return best, None
 
