@@ -12,7 +12,7 @@ from cleaner.segment import segment_text
 
 NEWS = "1月25日,北京市统计局盘点去年北京在建设国际科技创新中心方面取得的新进展新成就。"
 AD_ZH = "有需要的朋友赶紧加微信：kefu123，100%保证效果，点击领取→ bit.ly/a8Kd2x"
-AD_EN = "Click here to get yours now! Only $9.99 per month, guaranteed. Text me on WhatsApp +1 5551234567"
+AD_EN = "Order now and get yours today! Only $9.99 per month, money back guaranteed. Text me on WhatsApp +1 5551234567"
 
 
 def cues(texts):
@@ -56,7 +56,8 @@ def test_generic_selling_lists_name_no_product_of_any_spam_family():
     generic = {w.lower() for words in lexicon.SELLING_LISTS.values() for w in words}
     # 稳赚 and free/official are promises any seller makes; the rest of the family words stay out
     assert generic & family_words <= {"稳赚"}
-    for word in ("麻将", "挂", "外挂", "贷款", "账号", "网贷", "卖号", "代练", "外链", "收录", "快排", "seo", "backlinks"):
+    for word in ("麻将", "挂", "外挂", "贷款", "账号", "网贷", "卖号", "代练", "外链", "收录", "快排", "seo", "backlinks",
+                 "你", "您", "you", "free", "visit"):
         assert word not in generic
 
 
