@@ -375,7 +375,7 @@ def _dom_features(blocks: Sequence[Block], kind: str, article_body: str | None,
 
 _PRICE = re.compile(
     r"[¥￥$€£]\s?\d|\d\s?(?:元|块)(?:/|起|每|一|包|左右)|(?:仅需|只需|只要|低至|仅|才)\s?\d|特价|折扣|打\d(?:\.\d)?折|\d(?:\.\d)?折"
-    r"|优惠价|原价|现价|首单|首充|返现|\d+\s?%\s?off|\bper (?:month|day|hour|week)\b|\bonly \$|\bfrom \$",
+    r"|优惠价|原价|现价|首单|首充|返现|(?<!\d)\d{1,3}\s?%\s?off|\bper (?:month|day|hour|week)\b|\bonly \$|\bfrom \$",
     re.I)
 _SHORT_URL = re.compile(
     r"(?<![\w.])(?:bit\.ly|t\.cn|dwz\.cn|url\.cn|tinyurl\.com|goo\.gl|suo\.im|is\.gd|ow\.ly|t\.co|cutt\.ly|rb\.gy|t\.ly"
