@@ -18,13 +18,14 @@ import argparse
 import platform
 import time
 from datetime import date
+from pathlib import Path
 
-import numpy as np
+import joblib
 
 from cleaner import Cleaner
 from cleaner.data import LabelledPage, align, page_content
 from cleaner.labels import BODY, COMMENT, LABELS, SPAM
-from cleaner.pipeline import SELLING_SIGNALS, prepare
+from cleaner.pipeline import has_selling_signal, prepare
 from cleaner.train import fit, format_report, score
 from training import synth
 from training.train_model import CORPORA, SEED, generated_pages, load_real_pages, split, synthetic_pages
@@ -36,6 +37,9 @@ SWEEP = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval-pages", type=int, default=200, help="held-out pages to inject spam into")
+    parser.add_argument("--save-model", type=Path, help="also write the trained model here (joblib)")
+    parser.add_argument("--load-model", type=Path,
+                        help="a model --save-model wrote, instead of training one (same recipe, same data)")
     args = parser.parse_args(argv)
     train_families, test_families = synth.split_families(SEED)
     print(f"# bench_spam {date.today()} python {platform.python_version()} {platform.machine()}")
@@ -43,8 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     real = [p for p in load_real_pages() if p.id != SEED_WITH_SPAM]
     train, held = split(real)
     started = time.perf_counter()
-    model = fit(train + generated_pages(train, SEED, train_families), [CORPORA], seed=SEED)
-    print(f"trained in {time.perf_counter() - started:.0f} s on {len(train)} real pages (seed 002 left out)")
+    if args.load_model:
+        model = joblib.load(args.load_model)
+        print(f"loaded the model of an earlier run from {args.load_model} ({len(train)} real pages, seed 002 left out)")
+    else:
+        model = fit(train + generated_pages(train, SEED, train_families), [CORPORA], seed=SEED)
+        print(f"trained in {time.perf_counter() - started:.0f} s on {len(train)} real pages (seed 002 left out)")
+    if args.save_model:
+        joblib.dump(model, args.save_model)
 
     held = sorted(held, key=lambda p: p.id)[: args.eval_pages]
     evaluation = synthetic_pages(held, SEED + 1, test_families, html_pages=len(held))
@@ -109,7 +119,7 @@ def _labels(cleaner: Cleaner, page: LabelledPage, sweep: list | None = None,
             predicted.append(paragraph.label)
             if sweep is not None:
                 sweep.append((number, label, paragraph.probabilities[SPAM],
-                              bool(np.any(features[SELLING_SIGNALS] > 0))))
+                              has_selling_signal(features)))
     return gold, predicted
 
 

@@ -4,7 +4,10 @@ Three kinds of evidence, in the order the columns come:
 1. the block on its own: length, script, punctuation, dates, contact ids, word lists;
 2. where it stands: position on the page, the DOM (NaN on text input, so one model serves
    both), whether it copies an earlier block, how close it is to the page's topic;
-3. its neighbours: the same few facts about the two blocks before and after it.
+3. its neighbours: the same few facts about the two blocks before and after it;
+4. generic selling cues (SELLING, appended last): a call to action, a contact, a promise, a
+   price, a short URL, and how many such cues the block and its neighbours show; no product
+   words, so that they hold on spam of families no word list or template names.
 """
 
 from __future__ import annotations
@@ -104,6 +107,10 @@ NEIGHBOUR_FACTS = ["log_len", "ends_terminal", "punct_share", "link_density", "d
 FEATURE_NAMES: list[str] = OWN + PLACE + DOM + [
     f"{fact}@{offset:+d}" for offset in NEIGHBOURS for fact in NEIGHBOUR_FACTS
 ] + ["prose_window"]
+#: Generic selling cues, appended last (see selling_matrix): what any ad does, whatever it sells.
+SELLING = ["call_to_action", "promises", "seller_voice", "reader_address", "price_marks", "short_url",
+           "hype_marks", "contact_any", "action_and_contact", "selling_score", "selling_score_window"]
+FEATURE_NAMES += SELLING
 
 
 #: Every character of the BMP: the regex engine itself says which of them IGNORECASE matches.
@@ -460,7 +467,8 @@ def page_features(blocks: Sequence[Block], title: str | None = None, kind: str =
     padded[2:n + 2] = facts
     neighbours = [padded[2 + offset:2 + offset + n] for offset in NEIGHBOURS]
     window = _window_mean(prose.astype(np.float64), 3)
-    return np.column_stack([own, place, dom, *neighbours, window]).astype(np.float32)
+    selling = selling_matrix(texts, own)
+    return np.column_stack([own, place, dom, *neighbours, window, selling]).astype(np.float32)
 
 
 def _is_prose(blocks: Sequence[Block], texts: Sequence[str], own: np.ndarray) -> np.ndarray:
@@ -587,3 +595,83 @@ def _dom_features(blocks: Sequence[Block], kind: str, article_body: str | None,
     if description:
         out[:, column("is_description")] = [len(t) >= 10 and (t in description or description in t) for t in texts]
     return out
+
+
+# --- generic selling cues (issue 4) -----------------------------------------------------------
+
+_PRICE = re.compile(
+    r"[¥￥$€£]\s?\d|\d\s?(?:元|块)(?:/|起|每|一|包|左右)|(?:仅需|只需|只要|低至|仅|才)\s?\d|特价|折扣|打\d(?:\.\d)?折|\d(?:\.\d)?折"
+    r"|优惠价|原价|现价|首单|首充|返现|(?<!\d)\d{1,3}\s?%\s?off|\bper (?:month|day|hour|week)\b|\bonly \$|\bfrom \$",
+    re.I)
+_SHORT_URL = re.compile(
+    r"(?<![\w.])(?:bit\.ly|t\.cn|dwz\.cn|url\.cn|tinyurl\.com|goo\.gl|suo\.im|is\.gd|ow\.ly|t\.co|cutt\.ly|rb\.gy|t\.ly"
+    r"|c\.tb\.cn|t\.me)/|(?<![\w.])[a-z0-9-]{1,30}\.(?:top|vip|xyz|club|shop|icu|fun|site|cc|ltd|bet|win|app|online|live)(?![\w])",
+    re.I)
+_HYPE = re.compile(r"[!！]+|[→☞👉★☆✔✅🔥💰❤]|100\s?%|百分百")
+_SELLING_COLUMNS = ("call_to_action", "promises", "seller_voice", "reader_address")
+#: Every match of _PRICE begins with a currency sign, a digit, or one of these (up to IGNORECASE).
+_PRICE_FIRSTS = "¥￥$€£仅只低才特折打优原现首返pof"
+_PRICE_STARTS = _Starts(_PRICE, firsts=[*_PRICE_FIRSTS, *_DIGITS])
+_SELLING_WORDS = [w for words in lexicon.SELLING_LISTS.values() for w in words if w]
+_SELLING_CJK_STARTS = _Starts(lexicon.SELLING_CJK_WORD, **_prefixes(w for w in _SELLING_WORDS if not w.isascii()))
+_SELLING_LATIN_STARTS = _Starts(lexicon.SELLING_LATIN_WORD,
+                                **_prefixes(w.lower() for w in _SELLING_WORDS if w.isascii()))
+
+
+def selling_matrix(texts: Sequence[str], own: np.ndarray) -> np.ndarray:
+    """The SELLING columns of every block: cues that a block sells something, whatever it sells.
+
+    Counts of the generic word lists of `lexicon.SELLING_LISTS` (call to action, promises, a
+    seller's voice, addressing the reader), prices and discounts, short or throwaway URLs, hype
+    marks (!, arrows, 100%), any contact id or contact bait, a call to action together with a
+    contact, how many of these kinds of cue the block shows (0-9) and the mean of that score
+    over the block and its two neighbours on each side. No column knows a product: they are meant
+    to hold on spam families no word list names.
+    """
+    n = len(texts)
+    rows = np.zeros((n, len(SELLING)))
+    if n == 0:
+        return rows
+    texts = [t if len(t) <= MAX_FEATURE_CHARS else t[:MAX_FEATURE_CHARS // 2] + "\n" + t[-MAX_FEATURE_CHARS // 2:]
+             for t in texts]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    offsets = starts.tolist()
+    joined = "\n".join(texts)
+    page = _Page.of(joined, _code_points(joined))
+
+    def count(found: list[re.Match[str]]) -> np.ndarray:
+        if not found:
+            return np.zeros(n)
+        return np.bincount(np.searchsorted(starts, [m.start() for m in found], "right") - 1,
+                           minlength=n).astype(np.float64)
+
+    words = np.zeros((n, len(_SELLING_COLUMNS)))
+    seen: set[tuple[int, str]] = set()
+    scans = [_SELLING_CJK_STARTS] + ([_SELLING_LATIN_STARTS] if _ASCII_LETTER.search(joined) else [])
+    for scan in scans:
+        for m in scan.finditer(page):
+            key = (bisect_right(offsets, m.start()) - 1, m.group().lower())
+            if key not in seen:
+                seen.add(key)
+                for name in lexicon.SELLING_OF.get(key[1], ()):
+                    words[key[0], _SELLING_COLUMNS.index(name)] += 1
+    price = count(_PRICE_STARTS.finditer(page))
+    short_url = _blocks_matching(_SHORT_URL, texts, np.fromiter(("." in t for t in texts), dtype=bool, count=n))
+    hype = count(_HYPE.finditer(joined))
+    column = {name: own[:, OWN.index(name)] for name in
+              ("has_url", "has_email", "has_phone", "has_qq_wechat", "contact_bait", "sales_words")}
+    contact = ((column["has_qq_wechat"] > 0) | (column["has_phone"] > 0) | (column["contact_bait"] > 0)
+               | (short_url > 0) | (column["has_email"] > 0)).astype(np.float64)
+    action = words[:, 0] > 0
+    rows[:, :4] = np.log1p(words)
+    rows[:, 4] = np.log1p(price)
+    rows[:, 5] = short_url > 0
+    rows[:, 6] = np.log1p(hype)
+    rows[:, 7] = contact
+    rows[:, 8] = action & (contact > 0)
+    score = (action.astype(np.float64) + (words[:, 1] > 0) + (words[:, 2] > 0) + (words[:, 3] > 0) + (price > 0)
+             + (short_url > 0) + (hype > 0) + contact + (column["sales_words"] > 0))
+    rows[:, 9] = score
+    rows[:, 10] = _window_mean(score, 2)
+    return rows

@@ -165,3 +165,50 @@ def spam_signals(text: str) -> dict[str, int]:
     """Distinct spam words found, by family (only the families that fired): what `explain` shows."""
     counts = word_counts(text)
     return {family: counts[family] for family in SPAM_FAMILIES if counts[family]}
+
+
+# --- generic selling cues (issue 4) ------------------------------------------------------------
+# Words that sell whatever the product is: asking the reader to act or get in touch, promising
+# results, speaking as a seller to a reader. No product or family words here (those are in
+# SPAM_FAMILIES), so these lists carry over to spam families no template was written for. They
+# feed `features.selling_matrix`, scanned by patterns of their own so that the word-list columns
+# above stay exactly what they were. Words common in news and readers' comments (你, 您, 大家,
+# 官方, 免费, 欢迎, 小编, you, your, free, visit, click…) are left out: on validation pages they
+# made the columns fire on article paragraphs and comments.
+
+CALL_TO_ACTION = (
+    '点击', '立即', '马上', '赶紧', '赶快', '快来', '速来', '速加', '欢迎咨询', '详询', '了解详情', '详情请', '领取', '免费领',
+    '下单', '抢购', '进群', '入群', '拉你进群', '私聊', '加我', '找我', '联系我', '请联系', '有意者', '有需要', '扫码', '戳这里',
+    '点我', '免费试用', '名额有限', '先到先得',
+    'call now', 'contact me', 'dm me', 'message me', 'text me', 'email me', 'join now', 'sign up now',
+    'order now', 'buy now', 'download now', 'apply now', 'act now', 'get yours', 'inbox me',
+)
+
+PROMISES = (
+    '百分百', '百分之百', '保证', '包过', '包教包会', '包退', '包邮', '稳赚', '零风险', '无风险', '不成功不收费', '无效退款',
+    '假一赔', '秒到', '当天到账', '立即到账', '安全可靠', '躺赚', '人人可', '零基础', '不用押金',
+    'guaranteed', 'guarantee', 'risk-free', 'no risk', 'legit', 'safe and secure', 'no experience', 'easy money',
+    'money back',
+)
+
+SELLER_VOICE = (
+    '本人', '我司', '本店', '本公司', '本平台', '我们平台', '工作室', '厂家', '诚招', '招募', '招收', '长期合作', '价格优惠',
+    '价格美丽', '老客户', '新客户',
+    'we offer', 'our service', 'our services', 'we provide', 'our company', 'i can help', 'new customers',
+)
+
+READER_ADDRESS = (
+    '朋友们', '老铁', '亲们', '兄弟们', '宝宝们', '小伙伴', '家人们', '有需要的朋友',
+    'anyone', 'guys',
+)
+
+#: The generic selling lists, in the order of their columns.
+SELLING_LISTS: dict[str, tuple[str, ...]] = {"call_to_action": CALL_TO_ACTION, "promises": PROMISES,
+                                             "seller_voice": SELLER_VOICE, "reader_address": READER_ADDRESS}
+SELLING_CJK_WORD, SELLING_LATIN_WORD = _split_patterns([w for words in SELLING_LISTS.values() for w in words])
+#: For every generic selling word (lower-cased), the selling lists it belongs to.
+SELLING_OF: dict[str, tuple[str, ...]] = {}
+for _name, _words in SELLING_LISTS.items():
+    for _word in _words:
+        SELLING_OF[_word.lower()] = (*SELLING_OF.get(_word.lower(), ()), _name)
+del _name, _words, _word

@@ -90,31 +90,46 @@ SETTLE_ROUNDS = 10
 
 #: A block is called spam only when the model is this sure: a false spam call deletes an
 #: article paragraph, a missed one leaves an ad in the text, and the first costs more.
+#: Chosen with SELLING_SCORE_MIN on a validation split of the *training* spam families (gambling,
+#: pharma, essay_writing) on training sites (`python -m training.tune_spam`), never on the
+#: held-out families of bench_spam: no rule kept pages losing body under 1% there; 0.8 with a
+#: score of 2 gave the lowest share (3.7%) with the most recall at it (0.54) (2026-12-01).
 SPAM_MIN_PROBABILITY = 0.8
 _SPAM = LABELS.index(SPAM)
 #: Probabilities in a Result are rounded to this many decimals.
 PROBABILITY_DIGITS = 4
 #: Feature columns that show a block sells something: spam words of any family, contact bait,
-#: sales language, self-promotion, contact ids. Spam without any of them is not called spam.
+#: sales language, self-promotion, contact ids, and the generic cues of `features.selling_matrix`
+#: (a call to action with a contact, a short URL, a price). Spam without any of them is not called spam.
 SELLING_SIGNALS = [FEATURE_NAMES.index(name) for name in (
-    "spam_topic_words", "contact_bait", "sales_words", "self_promotion", "has_qq_wechat", "has_phone")]
+    "spam_topic_words", "contact_bait", "sales_words", "self_promotion", "has_qq_wechat", "has_phone",
+    "action_and_contact", "short_url", "price_marks")]
+#: ...or at least this many kinds of generic selling cue together (features.SELLING "selling_score").
+SELLING_SCORE_MIN = 2
+_SELLING_SCORE = FEATURE_NAMES.index("selling_score")
 
 
-def decide(proba: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
+def has_selling_signal(features: np.ndarray, score_min: int = SELLING_SCORE_MIN) -> np.ndarray:
+    """Whether each feature row (or the one row) shows any sign of selling (see SELLING_SIGNALS)."""
+    return np.any(features[..., SELLING_SIGNALS] > 0, axis=-1) | (features[..., _SELLING_SCORE] >= score_min)
+
+
+def decide(proba: np.ndarray, features: np.ndarray, min_probability: float = SPAM_MIN_PROBABILITY,
+           score_min: int = SELLING_SCORE_MIN) -> tuple[np.ndarray, list[str | None]]:
     """The label index of every block, and the rule that chose it where not the model: the most
     probable label, except that a spam call yields to the next most probable label when the
-    model is below SPAM_MIN_PROBABILITY or the block shows no selling signal at all
+    model is below `min_probability` or the block shows no selling signal at all
     (off-topic text alone is not an ad). One numpy pass over the page, not one call per block."""
     best = proba.argmax(axis=1)
     rules: list[str | None] = [None] * len(best)
     spam = np.flatnonzero(best == _SPAM)
     if spam.size:
         runner_up = np.argsort(proba[spam], axis=1)[:, -2]
-        unsure = proba[spam, _SPAM] < SPAM_MIN_PROBABILITY
-        selling = np.any(features[spam][:, SELLING_SIGNALS] > 0, axis=1)
+        unsure = proba[spam, _SPAM] < min_probability
+        selling = has_selling_signal(features[spam], score_min)
         for row, second, low, sells in zip(spam.tolist(), runner_up.tolist(), unsure.tolist(), selling.tolist()):
             if low:
-                best[row], rules[row] = second, f"spam below {SPAM_MIN_PROBABILITY}: next most probable label"
+                best[row], rules[row] = second, f"spam below {min_probability}: next most probable label"
             elif not sells:
                 best[row], rules[row] = second, "spam without any selling signal: next most probable label"
     return best, rules

@@ -18,7 +18,10 @@ from cleaner.features import (
     _COPYRIGHT_STARTS,
     _DATE_STARTS,
     _LATIN_WORD_STARTS,
+    _PRICE_STARTS,
     _QQ_WECHAT_STARTS,
+    _SELLING_CJK_STARTS,
+    _SELLING_LATIN_STARTS,
     TOPIC_MAX_CHARS,
     _case_variants,
     _date_starts,
@@ -96,10 +99,12 @@ def test_round_rows_equals_python_round():
 
 def scan_texts() -> list[str]:
     """Pages made of every listed word (and their case variants), dates, and random mixtures."""
-    words = [w for ws in lexicon.LISTS.values() for w in ws if w]
+    words = [w for ws in (*lexicon.LISTS.values(), *lexicon.SELLING_LISTS.values()) for w in ws if w]
     rng = random.Random(11)
     words += [*features._COPYRIGHT_MARKS, *features._QQ, *features._WECHAT, "@", "t.me/", "qq:12345678", "微信 abcde_f",
-              "@handle_x", "t.me/chan", "QQ\n123456", "vx：\nabc12345"]
+              "@handle_x", "t.me/chan", "QQ\n123456", "vx：\nabc12345",
+              "¥ 5", "$9", "5元起", "8块/", "仅需 9", "低至3", "打8.5折", "7折", "1234% off", "30 % OFF", "Per Month",
+              "ONLY $", "from $", "特价", "首充", "返现"]
     pieces = words + [w.upper() for w in words] + [w.swapcase() for w in words] + [
         "2024年5月3日", "12 Jan 2024", "JANUARY 5, 2024", "ſep 3, 2021", "3 days ago", "5分钟前", "12024-05-06",
         "1\n2", "\U0001d7ce\U0001d7cf", "İ", "K", "ß", "\n", " ", ".", "..."]
@@ -114,7 +119,8 @@ def scan_texts() -> list[str]:
 
 
 @pytest.mark.parametrize("scan", [_CJK_WORD_STARTS, _LATIN_WORD_STARTS, _DATE_STARTS, _COPYRIGHT_STARTS,
-                                  _QQ_WECHAT_STARTS], ids=["cjk", "latin", "date", "copyright", "qq_wechat"])
+                                  _QQ_WECHAT_STARTS, _SELLING_CJK_STARTS, _SELLING_LATIN_STARTS, _PRICE_STARTS],
+                         ids=["cjk", "latin", "date", "copyright", "qq_wechat", "selling_cjk", "selling_latin", "price"])
 def test_scans_find_what_finditer_finds(scan):
     for text in scan_texts():
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)

@@ -402,3 +402,72 @@ def test_family_split_changes_with_the_seed_and_can_pin_more_families():
     assert {"game_cheat", "machine_comment"} <= set(test)
     with pytest.raises(ValueError, match="both sides"):
         synth.split_families(0, pinned_test=("loan",), pinned_train=("loan",))
+
+
+# --- varied placements and look-alikes (training data only) --------------------------------------
+
+
+@pytest.mark.parametrize("page", [ZH_PAGE, EN_PAGE], ids=["zh", "en"])
+def test_vary_keeps_the_page_in_order_and_its_raw_text_segments_into_the_labelled_paragraphs(page):
+    for seed in range(25):
+        before = copy.deepcopy(page)
+        out = synth.vary(page, random.Random(seed), synth.FAMILIES)
+        assert page == before
+        original = [(p["text"], p["label"]) for p in page["paragraphs"]]
+        assert is_subsequence(original, [(p["text"], p["label"]) for p in out["paragraphs"]])
+        assert all(p["label"] in LABELS for p in out["paragraphs"])
+        assert [squash(b.text) for b in segment_text(out["raw"])] == [squash(p["text"]) for p in out["paragraphs"]]
+    assert synth.vary(page, random.Random(3), synth.FAMILIES) == synth.vary(page, random.Random(3), synth.FAMILIES)
+
+
+def test_vary_puts_spam_in_places_inject_does_not_and_lookalikes_as_body():
+    before_title = after_title = lookalike = False
+    for seed in range(40):
+        out = synth.vary(ZH_PAGE, random.Random(seed), ["gambling", "adult"], lookalike_rate=1.0)
+        labels = [p["label"] for p in out["paragraphs"]]
+        first_body = labels.index("body")
+        before_title |= "spam" in labels[:first_body]
+        after_title |= labels[first_body + 1] == "spam"
+        added_body = [p["text"] for p in out["paragraphs"] if p["label"] == "body"
+                      and p["text"] not in {q["text"] for q in ZH_PAGE["paragraphs"]}]
+        assert 1 <= len(added_body) <= 2
+        lookalike |= any(CJK.search(t) and ("警方" in t or "法院" in t or "监管" in t or "记者" in t or "海关" in t
+                                            or "数据" in t or "专家" in t or "据" in t) for t in added_body)
+    assert before_title and after_title and lookalike
+
+
+def test_lookalikes_report_rather_than_sell():
+    rng = random.Random(2)
+    for lang in ("zh", "en"):
+        texts = [synth.lookalike_paragraph(lang, rng) for _ in range(60)]
+        assert len(set(texts)) > 40
+        assert not any("{" in t or "}" in t for t in texts)
+        # news about scams may quote a scam's words, but never gives a contact to reach
+        assert not any(re.search(r"(?:微信|vx|wx|QQ)\s*[:：]\s*\w{5,}|t\.me/|bit\.ly/", t) for t in texts)
+
+
+@pytest.mark.parametrize(("html", "lang"), [(ZH_HTML, "zh"), (EN_HTML, "en")], ids=["zh", "en"])
+def test_vary_html_output_contains_every_inserted_text_and_loses_nothing(html, lang):
+    outside_article = False
+    for seed in range(25):
+        out, added = synth.vary_html(html, random.Random(seed), ["gambling", "pharma"], lang)
+        blocks, _ = segment_html(out)
+        keys = {key(b.text) for b in blocks}
+        assert added and all(a["label"] in ("spam", "body") for a in added)
+        for item in added:
+            assert key(item["text"]) in keys, item
+        assert {key(b.text) for b in segment_html(html)[0]} <= keys
+        spam = {key(a["text"]) for a in added if a["label"] == "spam"}
+        outside_article |= any(key(b.text) in spam and "article" not in b.path for b in blocks)
+    assert outside_article
+
+
+@given(st.lists(st.tuples(st.sampled_from(["body", "chrome", "comment"]),
+                          st.sampled_from(["北京市统计局发布数据显示全市经济稳中向好。", "首页", "网友评论", "说得好",
+                                           "The council voted on Tuesday to approve the plan."])),
+                min_size=1, max_size=12), st.integers(0, 1000))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_vary_keeps_its_invariants_on_arbitrary_pages(rows, seed):
+    page = {"id": "x", "kind": "text", "paragraphs": [{"text": t, "label": lab} for lab, t in rows]}
+    out = synth.vary(page, random.Random(seed), synth.FAMILIES)
+    assert is_subsequence([(t, lab) for lab, t in rows], [(p["text"], p["label"]) for p in out["paragraphs"]])

@@ -988,3 +988,121 @@ def split_families(seed: int, *, pinned_test: Sequence[str] = PINNED_TEST,
     extra = max(0, round(TEST_SHARE * len(FAMILIES)) - len(pinned_test))
     test = {*pinned_test, *rest[:extra]}
     return tuple(f for f in FAMILIES if f not in test), tuple(f for f in FAMILIES if f in test)
+
+
+# --- varied placements and look-alikes (issue 4) ---------------------------------------------
+# `inject` and `inject_html` put spam where it stands on most pages; a model trained on them alone
+# learns those places (a list item after the body, a comment in the thread) more than what spam
+# says. `vary` and `vary_html` put spam anywhere a page has room for it (under the headline, inside
+# the body, among navigation lines, at the very end, as a product comment in a thread) and add
+# news paragraphs *about* what spam sells, labelled body, so that place and topic alone decide
+# nothing. They are for training data only: validation pages come from `inject`/`inject_html`.
+
+#: Where `vary` may put a spam paragraph of a text page.
+PLACES: tuple[str, ...] = ("top", "after_title", "in_body", "body_end", "in_chrome", "page_end", "thread")
+#: Chance that a varied page gets look-alike body paragraphs (news about spam topics).
+LOOKALIKE_RATE = 0.6
+
+
+def lookalike_paragraph(lang: str, rng: random.Random) -> str:
+    """A news paragraph about a spam topic (gambling law, lending rules, scams, counterfeits…): body, not spam."""
+    spec = _load("lookalike.json")[lang]
+    return _render(rng, rng.choice(spec["body"]), [spec["slots"], _common(lang)], lang,
+                   half=lang == "zh" and rng.random() < 0.3)
+
+
+def vary(page: Page, rng: random.Random, families: Sequence[str], *, lookalike_rate: float = LOOKALIKE_RATE,
+         spam_places: tuple[int, int] = (1, 3)) -> Page:
+    """A copy of a labelled text page (as `inject` returns it, or any labelled page) with spam of
+    `families` at 1-3 places drawn from PLACES and, with chance `lookalike_rate`, 1-2 look-alike
+    body paragraphs inside the body. `raw` is re-rendered; the input is not changed."""
+    paras: list[Para] = [{"text": p["text"], "label": p["label"]} for p in page["paragraphs"]]
+    body = [i for i, p in enumerate(paras) if p["label"] == "body"]
+    lang = detect_lang([paras[i]["text"] for i in body] or [p["text"] for p in paras])
+    content = [f for f in _usable(families, lang) if f != "machine_comment"]
+    half = lang == "zh" and _uses_halfwidth([paras[i]["text"] for i in body])
+    plan: dict[int, list[Para]] = defaultdict(list)
+    if body and rng.random() < lookalike_rate:
+        for j in rng.sample(range(body[0] + 1, body[-1] + 2), k=min(rng.randint(1, 2), body[-1] + 1 - body[0])):
+            plan[j].append({"text": lookalike_paragraph(lang, rng), "label": "body"})
+    if content and body:
+        main = rng.choice(content)
+        chrome = [i for i, p in enumerate(paras) if p["label"] == "chrome"]
+        comments = [i for i, p in enumerate(paras) if p["label"] == "comment"]
+        for place in rng.sample(PLACES, k=rng.randint(*spam_places)):
+            form = rng.choices(FORMS, weights=[3, 4, 2])[0]
+            if place == "top":
+                at = rng.randint(0, body[0])
+            elif place == "after_title":
+                at = body[0] + 1
+            elif place == "in_body":
+                at = rng.randint(body[0] + 1, max(body[0] + 1, body[-1]))
+            elif place == "body_end":
+                at = body[-1] + 1
+            elif place == "in_chrome" and chrome:
+                at = rng.choice(chrome)
+            elif place == "thread" and comments:
+                at, form = rng.choice(comments) + 1, "comment"
+            else:
+                at = len(paras)
+            text = _spam(_pick_family(rng, content, main), lang, rng, form=form, half=half)
+            if at < len(paras) and paras[at]["label"] == "chrome" and BULLET.match(paras[at]["text"]) \
+                    and form == "title":
+                text = _bullet_of(paras[at]["text"]) + text
+            plan[at].append({"text": text, "label": "spam"})
+    out: list[Para] = []
+    for i in range(len(paras) + 1):
+        out.extend(plan.get(i, ()))
+        if i < len(paras):
+            out.append(paras[i])
+    _glue(out)
+    result = copy.deepcopy(page)
+    result["kind"] = "text"
+    result["raw"] = _render_raw(out)
+    result["paragraphs"] = [{"text": p["text"], "label": p["label"]} for p in out]
+    return result
+
+
+_BLOCK_END = re.compile(r"</(?:p|li|div|h[1-6]|ul|ol|section|table)\s*>", re.I)
+_BODY_START = re.compile(r"<body\b[^>]*>", re.I)
+
+
+def vary_html(html: str, rng: random.Random, families: Sequence[str], lang: str, *,
+              lookalike_rate: float = LOOKALIKE_RATE) -> tuple[str, list[dict[str, str]]]:
+    """Raw HTML with spam at 1-3 places anywhere in the page (after any closing block tag, at the
+    top of `<body>`, before `</body>`), as a `<p>`, a `<div>` or a list item, and with chance
+    `lookalike_rate` a look-alike news paragraph (body) between two article paragraphs. Returns the
+    HTML and the labelled texts it gained (checked against the real segmenter, as `inject_html`)."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGS)}")
+    content = [f for f in _usable(families, lang) if f != "machine_comment"]
+    half = lang == "zh" and rng.random() < 0.5
+    skip = _skip_spans(html)
+    end = next((m.start() for m in reversed(list(_BODY_END.finditer(html))) if not _inside(m.start(), skip)), len(html))
+    edits: list[_Edit] = []
+    gaps, _ = _paragraph_gaps(html, skip)
+    if gaps and rng.random() < lookalike_rate:
+        text = lookalike_paragraph(lang, rng)
+        edits.append(_Edit(rng.choice(gaps), f"<p>{_esc(text)}</p>", [{"text": text, "label": "body"}]))
+    if content:
+        main = rng.choice(content)
+        ends = [m.end() for m in _BLOCK_END.finditer(html, 0, end) if not _inside(m.start(), skip)]
+        start = next((m.end() for m in _BODY_START.finditer(html) if not _inside(m.start(), skip)), None)
+        for _ in range(rng.randint(1, 3)):
+            where = rng.random()
+            if where < 0.15 and start is not None:
+                at = start
+            elif where < 0.3:
+                at = end
+            elif gaps and where < 0.5:
+                at = rng.choice(gaps)
+            else:
+                at = rng.choice(ends) if ends else end
+            form = rng.choices(FORMS, weights=[3, 4, 2])[0]
+            text = _spam(_pick_family(rng, content, main), lang, rng, form=form, half=half)
+            tag = "li" if html[max(0, at - 5):at].lower() == "</li>" else rng.choice(["p", "div", "p"])
+            inner = _esc(text)
+            if form == "title" and rng.random() < 0.5:
+                inner = f'<a href="/{rng.choice(["a", "p", "news"])}/{rng.randint(1000, 99999)}.html">{inner}</a>'
+            edits.append(_Edit(at, f"<{tag}>{inner}</{tag}>", [{"text": text, "label": "spam"}]))
+    return _apply(html, edits, end)

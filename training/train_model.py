@@ -38,6 +38,10 @@ SYNTHETIC_HTML_PAGES = 250
 SMALL_PAGES = 400
 #: Clean copies (the gold body alone, as `Result.text` lays it out) per training page.
 CLEAN_COPIES_PER_PAGE = 1
+#: Varied pages per real text training page, and HTML training pages varied (synth.vary, vary_html):
+#: spam in places `inject` does not use and look-alike news paragraphs labelled body.
+VARIED_PER_PAGE = 1
+VARIED_HTML_PAGES = 200
 
 
 def load_real_pages() -> list[LabelledPage]:
@@ -161,13 +165,45 @@ def clean_copies(pages: list[LabelledPage], seed: int, per_page: int = CLEAN_COP
     return out
 
 
+def varied_pages(pages: list[LabelledPage], seed: int, families: tuple[str, ...] | None = None,
+                 html_pages: int = VARIED_HTML_PAGES) -> list[LabelledPage]:
+    """Spam anywhere on the page and look-alike body paragraphs (synth.vary / vary_html), on top of
+    what `synthetic_pages` injects: so that neither the place nor the topic alone says spam."""
+    from training import synth
+
+    rng = random.Random(f"varied:{seed}")
+    families = tuple(families) if families is not None else synth.FAMILIES
+    out = []
+    for page in pages:
+        if page.kind != "text":
+            continue
+        for k in range(VARIED_PER_PAGE):
+            record = {"id": page.id, "source": page.source, "kind": "text",
+                      "paragraphs": [{"text": t, "label": lab} for t, lab in page.paragraphs]}
+            made = synth.vary(synth.inject(record, rng, families), rng, families)
+            out.append(LabelledPage(id=f"{page.id}#varied{k}", kind="text", source=page.source, raw=made["raw"],
+                                    paragraphs=[(p["text"], p["label"]) for p in made["paragraphs"]]))
+    html = sorted((p for p in pages if p.kind == "html"), key=lambda p: p.id)
+    rng.shuffle(html)
+    for page in sorted(html[:html_pages], key=lambda p: p.id):
+        content = decode(page_content(page, [CORPORA]), kind="html")
+        if content.reason:
+            continue
+        lang = synth.detect_lang([t for t, _ in page.paragraphs])
+        made_html, added = synth.inject_html(content.text, rng, families, lang)
+        made_html, more = synth.vary_html(made_html, rng, families, lang)
+        out.append(LabelledPage(id=f"{page.id}#varied", kind="html", source=page.source, raw=made_html,
+                                paragraphs=list(page.paragraphs) + [(a["text"], a["label"]) for a in added + more]))
+    return out
+
+
 def generated_pages(train: list[LabelledPage], seed: int,
                     families: tuple[str, ...] | None = None) -> list[LabelledPage]:
     """Every generated training page of the shipped recipe: spam and comments injected into
-    the training pages, short pages cut from them (spam of `families` only, if given), and
-    clean copies of them."""
-    return (synthetic_pages(train, seed, families) + small_pages(train, seed, families=families)
-            + clean_copies(train, seed))
+    the training pages, the same with spam in varied places and look-alike body paragraphs,
+    short pages cut from them (spam of `families` only, if given), and clean copies of them."""
+    return (synthetic_pages(train, seed, families) + varied_pages(train, seed, families)
+            + small_pages(train, seed, families=families) + clean_copies(train, seed))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,80 @@
+"""Generic selling cues (features.selling_matrix, lexicon.SELLING_LISTS) and the spam rule that uses them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cleaner import lexicon
+from cleaner.features import FEATURE_NAMES, OWN, SELLING, own_matrix, page_features, selling_matrix
+from cleaner.labels import LABELS, SPAM
+from cleaner.pipeline import SPAM_MIN_PROBABILITY, decide, has_selling_signal
+from cleaner.segment import segment_text
+
+NEWS = "1月25日,北京市统计局盘点去年北京在建设国际科技创新中心方面取得的新进展新成就。"
+AD_ZH = "有需要的朋友赶紧加微信：kefu123，100%保证效果，点击领取→ bit.ly/a8Kd2x"
+AD_EN = "Order now and get yours today! Only $9.99 per month, money back guaranteed. Text me on WhatsApp +1 5551234567"
+
+
+def cues(texts):
+    rows = selling_matrix(texts, own_matrix(texts))
+    return [dict(zip(SELLING, row)) for row in rows]
+
+
+def test_selling_columns_are_appended_after_every_earlier_feature():
+    assert FEATURE_NAMES[-len(SELLING):] == SELLING
+    assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
+
+
+def test_an_ad_shows_a_call_to_action_a_contact_and_a_promise_and_news_shows_none():
+    news, ad_zh, ad_en = cues([NEWS, AD_ZH, AD_EN])
+    assert news["selling_score"] == 0 and news["action_and_contact"] == 0
+    for ad in (ad_zh, ad_en):
+        assert ad["call_to_action"] > 0 and ad["promises"] > 0 and ad["contact_any"] == 1
+        assert ad["action_and_contact"] == 1 and ad["selling_score"] >= 4
+    assert ad_zh["short_url"] == 1 and ad_en["price_marks"] > 0
+
+
+def test_news_prices_in_yuan_are_not_sales_prices():
+    (row,) = cues(["该项目总投资120亿元,同比增长8.5%,票价为每人100元。"])
+    assert row["price_marks"] == 0
+    (sale,) = cues(["原价399元,今天仅需99元,包邮到家"])
+    assert sale["price_marks"] > 0
+
+
+def test_selling_window_is_the_mean_score_of_a_block_and_its_neighbours():
+    blocks = segment_text("\n\n".join([NEWS, NEWS, AD_ZH, NEWS, NEWS]))
+    matrix = page_features(blocks)
+    score = matrix[:, FEATURE_NAMES.index("selling_score")]
+    window = matrix[:, FEATURE_NAMES.index("selling_score_window")]
+    assert score[2] > 0 and score[[0, 1, 3, 4]].sum() == 0
+    assert np.allclose(window[2], score[2] / 5) and np.allclose(window[0], score[2] / 3)
+
+
+def test_generic_selling_lists_name_no_product_of_any_spam_family():
+    family_words = {w.lower() for f, words in lexicon.SPAM_FAMILIES.items()
+                    if f not in ("contact_bait", "sales", "self_promotion") for w in words}
+    generic = {w.lower() for words in lexicon.SELLING_LISTS.values() for w in words}
+    # 稳赚 and free/official are promises any seller makes; the rest of the family words stay out
+    assert generic & family_words <= {"稳赚"}
+    for word in ("麻将", "挂", "外挂", "贷款", "账号", "网贷", "卖号", "代练", "外链", "收录", "快排", "seo", "backlinks",
+                 "你", "您", "you", "free", "visit"):
+        assert word not in generic
+
+
+def test_spam_call_needs_probability_and_a_selling_signal():
+    ad, news = (page_features(segment_text(t))[0] for t in (AD_ZH, NEWS))
+    assert has_selling_signal(ad) and not has_selling_signal(news)
+    sure = np.array([0.02, 0.05, 0.03, 0.9])
+    assert LABELS[sure.argmax()] == SPAM and sure[3] >= SPAM_MIN_PROBABILITY
+    labels, rules = decide(np.array([sure, sure]), np.array([ad, news]))
+    assert labels[0] == LABELS.index(SPAM) and rules[0] is None
+    assert labels[1] != LABELS.index(SPAM) and "selling signal" in rules[1]
+    labels, rules = decide(np.array([[0.3, 0.1, 0.05, 0.55]]), np.array([ad]), min_probability=0.6)
+    assert labels[0] == 0 and "below 0.6" in rules[0]
+
+
+def test_own_columns_are_unchanged_by_the_selling_lists():
+    # the generic lists are scanned by patterns of their own: the older word-list columns stay as they were
+    row = own_matrix([AD_ZH])[0]
+    assert row[OWN.index("contact_bait")] > 0
+    assert lexicon.ANY_CJK_WORD.pattern.count("赶紧") == 0

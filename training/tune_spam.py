@@ -1,0 +1,177 @@
+"""Choose the spam decision rule (pipeline.SPAM_MIN_PROBABILITY, SELLING_SCORE_MIN) on validation
+data made from the training side only:
+
+    python -m training.tune_spam [--eval-pages N]
+
+bench_spam measures spam of held-out families (the test side of `synth.split_families`) on
+held-out sites; tuning the rule there would fit it to the test. Here neither is touched:
+- the *training* families are split again: VALIDATION_FAMILIES of them (drawn by seed, never
+  machine_comment, which is a shape rather than a product) are kept out of training;
+- the *training* sites are split again by a salted site hash: one in four is a validation site;
+- seed 002 (bench_spam's unseen real spam) is left out.
+A model is trained by the shipped recipe on the fit sites with the fit families, then the
+validation sites get spam of the validation families and comment threads injected the way
+bench_spam injects them (`synthetic_pages`). Printed: for each threshold and selling-score
+minimum, spam recall, body precision, the share of pages losing an article paragraph to a
+false spam call, and reader comments called spam; and the rule the criterion picks: the
+highest spam recall with at most MAX_PAGES_LOSING of pages losing body and at most
+MAX_COMMENTS_AS_SPAM of comments called spam; when no rule meets both, the fewest pages losing
+body (then the highest recall) among the rules with few enough comments called spam.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import joblib
+import numpy as np
+
+from cleaner.data import LabelledPage, align, page_content
+from cleaner.features import FEATURE_NAMES
+from cleaner.labels import BODY, COMMENT, LABELS, SPAM
+from cleaner.pipeline import decide, prepare
+from cleaner.train import fit
+from training import synth
+from training.splits import site_of
+from training.train_model import CORPORA, SEED, generated_pages, load_real_pages, split, synthetic_pages
+
+SEED_WITH_SPAM = "002_8b0eba742893faf0"
+VALIDATION_FAMILIES = 3
+VALIDATION_BUCKETS = 4
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+SCORE_MINS = (1, 2, 3, 4, 99)
+MAX_PAGES_LOSING = 0.01
+MAX_COMMENTS_AS_SPAM = 0.05
+_SPAM, _BODY = LABELS.index(SPAM), LABELS.index(BODY)
+_SCORE = FEATURE_NAMES.index("selling_score")
+
+
+def validation_families(seed: int = SEED) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(fit families, validation families), both from the training side of synth.split_families."""
+    train, _ = synth.split_families(seed)
+    content = sorted(f for f in train if f not in synth.PINNED_TRAIN)
+    held = set(random.Random(f"tune_spam:{seed}").sample(content, VALIDATION_FAMILIES))
+    return tuple(f for f in train if f not in held), tuple(f for f in train if f in held)
+
+
+def is_validation_site(page: LabelledPage) -> bool:
+    """One training site in VALIDATION_BUCKETS, by a hash salted differently from training/splits.py."""
+    if page.source and page.source.startswith("seeds/"):
+        return False
+    site = site_of(page.extra.get("url") or page.source or page.id)
+    return hashlib.sha1(f"tune_spam:{site}".encode()).digest()[0] % VALIDATION_BUCKETS == 0
+
+
+def predict(row: np.ndarray, features: np.ndarray, threshold: float, score_min: int) -> int:
+    """pipeline.decide for one block, with a given threshold and selling-score minimum."""
+    labels, _ = decide(row[None, :], features[None, :], threshold, score_min)
+    return int(labels[0])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--eval-pages", type=int, default=200, help="validation pages to inject spam into")
+    parser.add_argument("--save-model", type=Path, help="also write the trained model here (joblib)")
+    parser.add_argument("--load-model", type=Path, help="a model --save-model wrote, instead of training one")
+    parser.add_argument("--show", type=int, default=0, help="print this many missed and false spam calls")
+    args = parser.parse_args(argv)
+    fit_families, val_families = validation_families()
+    _, test_families = synth.split_families(SEED)
+    assert not set(val_families) & set(test_families) and not set(fit_families) & set(test_families)
+    print(f"fit families: {', '.join(fit_families)}\nvalidation families: {', '.join(val_families)}\n"
+          f"(held-out families of bench_spam, not used: {', '.join(test_families)})")
+    train, _ = split([p for p in load_real_pages() if p.id != SEED_WITH_SPAM])
+    fit_pages = [p for p in train if not is_validation_site(p)]
+    val_pages = sorted((p for p in train if is_validation_site(p)), key=lambda p: p.id)[: args.eval_pages]
+    started = time.perf_counter()
+    if args.load_model:
+        model = joblib.load(args.load_model)
+    else:
+        model = fit(fit_pages + generated_pages(fit_pages, SEED, fit_families), [CORPORA], seed=SEED)
+    if args.save_model:
+        joblib.dump(model, args.save_model)
+    print(f"trained in {time.perf_counter() - started:.0f} s on {len(fit_pages)} real pages; "
+          f"validating on {len(val_pages)} pages of other training sites")
+    evaluation = synthetic_pages(val_pages, SEED + 2, val_families, html_pages=len(val_pages))
+    blocks: list[tuple[int, str, np.ndarray, np.ndarray]] = []
+    texts: list[str] = []
+    for number, page in enumerate(evaluation):
+        prepared = prepare(page_content(page, [CORPORA]), kind=page.kind)
+        if not prepared.blocks:
+            continue
+        proba = model.predict_proba(prepared.features)
+        for label, row, features, block in zip(align(prepared.blocks, page.paragraphs), proba, prepared.features,
+                                               prepared.blocks):
+            if label is not None:
+                blocks.append((number, label, row, features))
+                texts.append(f"{page.kind} {block.tag or '-'}: {block.text[:90]}")
+    print(f"{len(evaluation)} validation pages, {len(blocks)} labelled blocks, "
+          f"{sum(b[1] == SPAM for b in blocks)} spam")
+    print("\n| t | score min | spam recall | spam precision | body precision | pages losing body | comments as spam |")
+    print("|---|---|---|---|---|---|---|")
+    best: tuple | None = None
+    fallback: tuple | None = None
+    for threshold in THRESHOLDS:
+        for score_min in SCORE_MINS:
+            stats = _measure(blocks, threshold, score_min)
+            recall, precision, body_precision, losing, comments = stats
+            print(f"| {threshold:.2f} | {score_min} | {recall:.3f} | {precision:.3f} | {body_precision:.3f} | "
+                  f"{losing:.1%} | {comments:.1%} |")
+            if losing <= MAX_PAGES_LOSING and comments <= MAX_COMMENTS_AS_SPAM and (
+                    best is None or recall > best[2][0] + 1e-9):
+                best = (threshold, score_min, stats)
+            if comments <= MAX_COMMENTS_AS_SPAM and (fallback is None or (losing, -recall) < (
+                    fallback[2][3] - 1e-9, -fallback[2][0] - 1e-9)):
+                fallback = (threshold, score_min, stats)
+    met = best is not None
+    best = best or fallback
+    if args.show:
+        rng = random.Random(0)
+        threshold = best[0] if best else 0.8
+        score_min = best[1] if best else 2
+        for title, wanted in (("missed spam", lambda g, q: g == SPAM and q != SPAM),
+                              ("false spam", lambda g, q: g != SPAM and q == SPAM)):
+            found = [(texts[i], LABELS[predict(b[2], b[3], threshold, score_min)], b[1], b[2][_SPAM])
+                     for i, b in enumerate(blocks) if wanted(b[1], LABELS[predict(b[2], b[3], threshold, score_min)])]
+            print(f"\n{title} ({len(found)}):")
+            for text, called, gold, p in rng.sample(found, min(args.show, len(found))):
+                print(f"  gold {gold} called {called} p(spam) {p:.2f}  {text}")
+    if best is not None:
+        print(f"\n{'chosen' if met else 'no rule meets the criterion; fewest pages losing body'}: "
+              f"SPAM_MIN_PROBABILITY = {best[0]}, SELLING_SCORE_MIN = {best[1]} "
+              f"(recall {best[2][0]:.3f}, pages losing body {best[2][3]:.1%})")
+    return 0
+
+
+def _measure(blocks: list[tuple[int, str, np.ndarray, np.ndarray]], threshold: float,
+             score_min: int) -> tuple[float, float, float, float, float]:
+    """(spam recall, spam precision, body precision, share of pages losing body, comments called spam)."""
+    called = defaultdict(int)
+    spam_hit = spam_total = spam_called = body_hit = body_called = comments = comments_spam = 0
+    pages: set[int] = set()
+    losing: set[int] = set()
+    for page, gold, row, features in blocks:
+        pages.add(page)
+        label = LABELS[predict(row, features, threshold, score_min)]
+        called[label] += 1
+        spam_total += gold == SPAM
+        spam_called += label == SPAM
+        spam_hit += gold == SPAM and label == SPAM
+        body_called += label == BODY
+        body_hit += gold == BODY and label == BODY
+        if gold == BODY and label == SPAM:
+            losing.add(page)
+        if gold == COMMENT:
+            comments += 1
+            comments_spam += label == SPAM
+    return (spam_hit / max(spam_total, 1), spam_hit / max(spam_called, 1), body_hit / max(body_called, 1),
+            len(losing) / max(len(pages), 1), comments_spam / max(comments, 1))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
