@@ -29,7 +29,7 @@ from cleaner.limits import (
     deadline,
     tame_markup,
 )
-from cleaner.repair import body_text, mark_layout_duplicates, mark_lead_teasers
+from cleaner.repair import body_text, mark_layout_duplicates, mark_lead_teasers, rescue_empty_body
 from cleaner.result import Paragraph, Result
 from cleaner.segment import Block, segment_text
 
@@ -165,6 +165,7 @@ class Cleaner:
                 probabilities={label: round(float(p), 4) for label, p in zip(LABELS, row)}, rule=rule))
         mark_layout_duplicates(paragraphs)
         mark_lead_teasers(paragraphs)
+        rescue_empty_body(paragraphs)
         text = body_text(paragraphs, join_broken=decoded.kind == "text")
         reason = decoded.reason or (None if text else "no paragraph was labelled body")
         return Result(
