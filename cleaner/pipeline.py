@@ -29,7 +29,7 @@ from cleaner.limits import (
     deadline,
     tame_markup,
 )
-from cleaner.repair import body_text, mark_layout_duplicates, mark_lead_teasers
+from cleaner.repair import body_text, mark_layout_duplicates, mark_lead_teasers, rescue_empty_body
 from cleaner.result import Paragraph, Result
 from cleaner.segment import Block, compact, segment_text
 
@@ -232,6 +232,7 @@ class Cleaner:
                 probabilities=dict(zip(LABELS, rounded)), rule=rule))
         mark_layout_duplicates(paragraphs)
         mark_lead_teasers(paragraphs)
+        rescue_empty_body(paragraphs)
         text = body_text(paragraphs, join_broken=decoded.kind == "text")
         reason = decoded.reason or (None if text else "no paragraph was labelled body")
         return Result(

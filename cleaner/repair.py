@@ -4,6 +4,8 @@
   copy stays body, later ones go (LABELS.md).
 - On text input, a paragraph broken in two by a column or page break is joined back:
   the left half fills its line and stops mid-sentence, the right half is not a heading.
+- A page where no paragraph came out body, though some are fairly likely body, keeps its
+  likeliest ones: an article page with an empty text is the costliest miss.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ TERMINALS = frozenset("。!?！？…”\"」』)）.;；:：")
 SENTENCE_ENDS = frozenset("。!?！？….;；")
 #: How a new paragraph starts in print (a lead-in, a byline marker): never a right half.
 PARAGRAPH_OPENERS = re.compile(r"^(?:本报讯|本报记者|新华社|据|■|▶|▲|●|【)")
+#: A page with no body paragraph keeps those whose body probability is at least this...
+RESCUE_MIN_PROBABILITY = 0.1
+#: ...and at least this share of the page's highest body probability.
+RESCUE_MIN_SHARE = 0.5
 _INNER_PUNCT = re.compile(r"[,，、;；。]")
 _EARLY_COLON = re.compile(r"^.{1,10}[:：]")
 
@@ -55,6 +61,20 @@ def mark_lead_teasers(paragraphs: Sequence[Paragraph]) -> None:
         if len(key) >= TEASER_PREFIX and last_start.get(key, -1) > i:
             p.label, p.rule = CHROME, "teaser repeating the lead"
             p.score = p.probabilities.get(CHROME, 0.0)
+
+
+def rescue_empty_body(paragraphs: Sequence[Paragraph]) -> None:
+    """When no paragraph is body, relabel as body the chrome paragraphs the model found
+    likeliest to be body (RESCUE_MIN_PROBABILITY, RESCUE_MIN_SHARE of the best one)."""
+    if not paragraphs or any(p.label == BODY for p in paragraphs):
+        return
+    best = max(p.probabilities.get(BODY, 0.0) for p in paragraphs)
+    if best < RESCUE_MIN_PROBABILITY:
+        return
+    for p in paragraphs:
+        chance = p.probabilities.get(BODY, 0.0)
+        if p.label == CHROME and chance >= max(RESCUE_MIN_PROBABILITY, RESCUE_MIN_SHARE * best):
+            p.label, p.rule, p.score = BODY, "likeliest body of a page with none", chance
 
 
 def looks_like_heading(text: str) -> bool:

@@ -37,3 +37,22 @@ def test_a_layout_duplicate_of_a_heading_becomes_chrome():
     mark_layout_duplicates(paragraphs)
     assert [p.label for p in paragraphs] == [BODY, BODY, CHROME]
     assert paragraphs[2].rule
+
+
+def test_a_page_with_no_body_keeps_its_likeliest_body_paragraphs():
+    from cleaner.repair import rescue_empty_body
+
+    def page(chances):
+        return [Paragraph(f"p{i}", CHROME, 1 - c, i, probabilities={BODY: c, CHROME: 1 - c})
+                for i, c in enumerate(chances)]
+
+    paragraphs = page([0.02, 0.40, 0.30, 0.15, 0.05])
+    rescue_empty_body(paragraphs)
+    assert [p.label for p in paragraphs] == [CHROME, BODY, BODY, CHROME, CHROME]
+    assert paragraphs[1].rule and paragraphs[1].score == 0.40
+    hopeless = page([0.02, 0.05, 0.09])  # nothing is fairly likely body: the page stays empty
+    rescue_empty_body(hopeless)
+    assert all(p.label == CHROME for p in hopeless)
+    fine = [*page([0.3]), Paragraph("article", BODY, 0.9, 1, probabilities={BODY: 0.9})]
+    rescue_empty_body(fine)  # a page with body is left alone
+    assert fine[0].label == CHROME

@@ -10,7 +10,11 @@
 - trafilatura-eval: a block holding one of the page's `with` segments is body, one holding
   a `without` segment is chrome; the other blocks are labelled by agreement of two peers
   (trafilatura and readability-lxml): body when both keep the block, chrome when neither
-  does, left unlabelled (and out of training) when they disagree.
+  does, left unlabelled (and out of training) when they disagree. A peer keeps a long block
+  when its output holds the block's text; a short one (a "5", "Home", "by") only where it
+  stands next to a neighbour the peer kept, since almost any article holds such a text somewhere.
+  Blocks the peers disagree on are body when body stands on both sides of them (a table
+  row, a list item inside the article).
 
 Records reference the pages in the corpora by path (`source`); nothing is copied.
 """
@@ -44,6 +48,13 @@ SEED = 7
 #: trafilatura-eval pages also written as a text dump, and as a clean (body-only) text.
 TEXT_DUMPS = 250
 CLEAN_COPIES = 150
+#: A block shorter than this (characters without white space) counts as kept by a peer only
+#: next to a neighbour the peer kept: a short text is found somewhere in almost any article.
+SHORT_BLOCK = 20
+#: Characters a peer may put between two blocks it keeps (list bullets, table bars).
+PEER_GAP = 3
+#: Label body the blocks the peers disagree on when body stands on both sides of them.
+FILL_BETWEEN_BODY = True
 
 
 
@@ -118,9 +129,6 @@ def gne_pages(corpora: Path) -> Iterator[tuple[LabelledPage, LabelledPage]]:
 
 def trafilatura_pages(corpora: Path) -> Iterator[LabelledPage]:
     """trafilatura-eval pages labelled by their segments and by two peers' agreement."""
-    import trafilatura
-    from readability import Document
-
     evaldata = json.loads((corpora / "trafilatura-eval" / "evaldata.json").read_text(encoding="utf-8"))
     for url, item in evaldata.items():
         source = f"trafilatura-eval/html/{item['file']}.gz"
@@ -130,35 +138,85 @@ def trafilatura_pages(corpora: Path) -> Iterator[LabelledPage]:
         decoded = decode(gzip.decompress(path.read_bytes()), kind="html")
         if decoded.reason:
             continue
-        blocks, _ = segment_html(decoded.text)
-        try:
-            kept_a = compact(trafilatura.extract(decoded.text, url=url) or "")
-        except Exception:
-            kept_a = ""
-        try:
-            kept_b = compact(_html_text(Document(decoded.text).summary()))
-        except Exception:
-            kept_b = ""
+        blocks = [b for b in segment_html(decoded.text)[0] if compact(b.text)]
+        keys = [compact(b.text) for b in blocks]
+        kept_a, kept_b = (peer_kept(keys, compact(out)) for out in peer_outputs(decoded.text, url))
         with_keys = [compact(s) for s in item.get("with", []) if compact(s)]
         without_keys = [compact(s) for s in item.get("without", []) if compact(s)]
-        paragraphs: list[tuple[str, Label]] = []
-        for block in blocks:
-            k = compact(block.text)
-            if not k:
-                continue
+        labels: list[Label | None] = []
+        for k, in_a, in_b in zip(keys, kept_a, kept_b):
             if any(s in k or (len(k) >= 10 and k in s) for s in with_keys):
-                paragraphs.append((block.text, BODY))
+                labels.append(BODY)
             elif any(s in k for s in without_keys):
-                paragraphs.append((block.text, CHROME))
+                labels.append(CHROME)
+            elif in_a == in_b:
+                labels.append(BODY if in_a else CHROME)
             else:
-                in_a, in_b = k in kept_a, k in kept_b
-                if in_a and in_b:
-                    paragraphs.append((block.text, BODY))
-                elif not in_a and not in_b:
-                    paragraphs.append((block.text, CHROME))
+                labels.append(None)
+        if FILL_BETWEEN_BODY:
+            fill_between_body(labels)
+        paragraphs = [(b.text, lab) for b, lab in zip(blocks, labels) if lab is not None]
         page_id = "te-" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:12]
         yield LabelledPage(id=page_id, kind="html", source=source, paragraphs=paragraphs,
                            extra={"url": url, "labels_from": "peers"})
+
+
+def peer_outputs(html: str, url: str) -> tuple[str, str]:
+    """The main text trafilatura and readability-lxml extract from a page ("" when one fails)."""
+    import trafilatura
+    from readability import Document
+
+    try:
+        a = trafilatura.extract(html, url=url) or ""
+    except Exception:
+        a = ""
+    try:
+        b = _html_text(Document(html).summary())
+    except Exception:
+        b = ""
+    return a, b
+
+
+def fill_between_body(labels: list[Label | None]) -> None:
+    """A block the peers disagree on, with body on both sides (the nearest labelled blocks),
+    is body: it stands inside the article (a table row, a list item, a caption)."""
+    previous: Label | None = None
+    pending: list[int] = []
+    for i, label in enumerate(labels):
+        if label is None:
+            pending.append(i)
+            continue
+        if pending and previous == BODY and label == BODY:
+            for j in pending:
+                labels[j] = BODY
+        pending, previous = [], label
+
+
+def peer_kept(keys: list[str], kept: str) -> list[bool]:
+    """Which blocks (compact texts, in page order) a peer kept, given its compact output.
+
+    A block of SHORT_BLOCK characters or more is kept when the output holds it. A shorter one
+    is kept only where the output holds it right after the previous block's text or right
+    before the next one's (within PEER_GAP characters), so that a "5" or a "Home" is not
+    taken as kept because the article happens to contain it.
+    """
+    spans: list[tuple[int, int] | None] = []
+    for k in keys:
+        at = kept.find(k) if len(k) >= SHORT_BLOCK else -1
+        spans.append((at, at + len(k)) if at >= 0 else None)
+    for i in range(1, len(keys)):  # forward: right after a kept neighbour
+        k, prev = keys[i], spans[i - 1]
+        if spans[i] is None and prev is not None:
+            at = kept.find(k, prev[1], prev[1] + PEER_GAP + len(k))
+            if at >= 0:
+                spans[i] = (at, at + len(k))
+    for i in range(len(keys) - 2, -1, -1):  # backward: right before a kept neighbour
+        k, nxt = keys[i], spans[i + 1]
+        if spans[i] is None and nxt is not None:
+            at = kept.rfind(k, max(0, nxt[0] - PEER_GAP - len(k)), nxt[0])
+            if at >= 0:
+                spans[i] = (at, at + len(k))
+    return [span is not None for span in spans]
 
 
 def text_versions(pages: list[LabelledPage], corpora: Path, dumps: int, clean_copies: int) -> list[LabelledPage]:
