@@ -708,6 +708,14 @@ def inject(page: Page, rng: random.Random, families: Sequence[str], *, comments:
         plan[anchor].extend(dict(p, _indent=k >= len(thread.head)) for k, p in enumerate(lines))
         used.extend(thread.spam_families)
 
+    result = _assembled(page, paras, plan)
+    result["synth"] = {"lang": lang, "families": sorted(set(used))}
+    return result
+
+
+def _assembled(page: dict, paras: list[Para], plan: dict[int, list[Para]]) -> dict:
+    """A copy of the text page `page` with the planned paragraphs inserted before paras[i]
+    (plan[len(paras)] after the last), rendered to raw text."""
     out: list[Para] = []
     for i in range(len(paras) + 1):
         out.extend(plan.get(i, ()))
@@ -718,7 +726,6 @@ def inject(page: Page, rng: random.Random, families: Sequence[str], *, comments:
     result["kind"] = "text"
     result["raw"] = _render_raw(out)
     result["paragraphs"] = [{"text": p["text"], "label": p["label"]} for p in out]
-    result["synth"] = {"lang": lang, "families": sorted(set(used))}
     return result
 
 
@@ -1050,17 +1057,7 @@ def vary(page: Page, rng: random.Random, families: Sequence[str], *, lookalike_r
                     and form == "title":
                 text = _bullet_of(paras[at]["text"]) + text
             plan[at].append({"text": text, "label": "spam"})
-    out: list[Para] = []
-    for i in range(len(paras) + 1):
-        out.extend(plan.get(i, ()))
-        if i < len(paras):
-            out.append(paras[i])
-    _glue(out)
-    result = copy.deepcopy(page)
-    result["kind"] = "text"
-    result["raw"] = _render_raw(out)
-    result["paragraphs"] = [{"text": p["text"], "label": p["label"]} for p in out]
-    return result
+    return _assembled(page, paras, plan)
 
 
 _BLOCK_END = re.compile(r"</(?:p|li|div|h[1-6]|ul|ol|section|table)\s*>", re.I)

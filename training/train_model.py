@@ -66,6 +66,18 @@ def split(pages: list[LabelledPage]) -> tuple[list[LabelledPage], list[LabelledP
     return train, held
 
 
+def _record(page: LabelledPage) -> dict:
+    """A labelled text page as the record `training.synth` reads."""
+    return {"id": page.id, "source": page.source, "kind": "text",
+            "paragraphs": [{"text": t, "label": lab} for t, lab in page.paragraphs]}
+
+
+def _text_page(made: dict, page_id: str, source: str | None) -> LabelledPage:
+    """The LabelledPage of a text record `training.synth` made."""
+    return LabelledPage(id=page_id, kind="text", source=source, raw=made["raw"],
+                        paragraphs=[(p["text"], p["label"]) for p in made["paragraphs"]])
+
+
 def synthetic_pages(pages: list[LabelledPage], seed: int, families: tuple[str, ...] | None = None,
                     html_pages: int = SYNTHETIC_HTML_PAGES) -> list[LabelledPage]:
     """Spam and comment threads injected into text pages and into raw HTML pages.
@@ -81,11 +93,8 @@ def synthetic_pages(pages: list[LabelledPage], seed: int, families: tuple[str, .
         if page.kind != "text":
             continue
         for k in range(SYNTHETIC_PER_PAGE):
-            record = {"id": page.id, "source": page.source, "kind": "text",
-                      "paragraphs": [{"text": t, "label": lab} for t, lab in page.paragraphs]}
-            made = synth.inject(record, rng, families)
-            out.append(LabelledPage(id=f"{page.id}#synth{k}", kind="text", source=page.source, raw=made["raw"],
-                                    paragraphs=[(p["text"], p["label"]) for p in made["paragraphs"]]))
+            made = synth.inject(_record(page), rng, families)
+            out.append(_text_page(made, f"{page.id}#synth{k}", page.source))
     html = [p for p in pages if p.kind == "html"]
     rng.shuffle(html)
     for page in sorted(html[:html_pages], key=lambda p: p.id):
@@ -178,11 +187,8 @@ def varied_pages(pages: list[LabelledPage], seed: int, families: tuple[str, ...]
         if page.kind != "text":
             continue
         for k in range(VARIED_PER_PAGE):
-            record = {"id": page.id, "source": page.source, "kind": "text",
-                      "paragraphs": [{"text": t, "label": lab} for t, lab in page.paragraphs]}
-            made = synth.vary(synth.inject(record, rng, families), rng, families)
-            out.append(LabelledPage(id=f"{page.id}#varied{k}", kind="text", source=page.source, raw=made["raw"],
-                                    paragraphs=[(p["text"], p["label"]) for p in made["paragraphs"]]))
+            made = synth.vary(synth.inject(_record(page), rng, families), rng, families)
+            out.append(_text_page(made, f"{page.id}#varied{k}", page.source))
     html = sorted((p for p in pages if p.kind == "html"), key=lambda p: p.id)
     rng.shuffle(html)
     for page in sorted(html[:html_pages], key=lambda p: p.id):
