@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from cleaner.labels import BODY, CHROME
 from cleaner.result import Paragraph
-from cleaner.segment import BULLET, ELLIPSIS_END, TEASER_PREFIX, compact, join_lines, width
+from cleaner.segment import BULLET, ELLIPSIS_END, ELLIPSIS_LAST, TEASER_PREFIX, compact, join_lines, width
 
 #: Lines narrower than this (CJK counted double) that end without a full stop may be headings.
 HEADING_MAX_WIDTH = 50
@@ -54,6 +54,8 @@ def mark_lead_teasers(paragraphs: Sequence[Paragraph]) -> None:
     body = [p for p in paragraphs if p.label == BODY]
     last_start = {compact(q.text)[:TEASER_PREFIX]: i for i, q in enumerate(body)}  # one pass, not one per teaser
     for i, p in enumerate(body):
+        if not p.text.endswith(ELLIPSIS_LAST):
+            continue
         stem = ELLIPSIS_END.sub("", p.text)
         if stem == p.text:
             continue
