@@ -53,6 +53,10 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 #: _DATE_AFTER_DIGITS; that one begins with a month (`_date_starts` relies on it).
 _DATE_DIGITS = 4
 _DATE_AFTER_DIGITS = "-/.年月分小天"
+#: Every digit-first branch of _PRICE begins with at most _PRICE_DIGITS digits and then white
+#: space, a dot or one of _PRICE_AFTER_DIGITS (`_price_starts` relies on it).
+_PRICE_DIGITS = 3
+_PRICE_AFTER_DIGITS = "元块折%"
 _DATE = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}月\d{1,2}日|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
     rf"|(?:{'|'.join(_MONTHS)})[a-z]*\.? \d{{1,2}},? \d{{4}}"
@@ -243,7 +247,7 @@ _DATE_STARTS = _Starts(_DATE, prefixes=[month[:2] for month in _MONTHS])  # and 
 #: the character classes OWN counts, and characters that some patterns' matches must hold.
 _CJK_BIT, _LATIN_BIT, _PUNCT_BIT, _DIGIT_BIT, _WIDE_END_BIT, _ASCII_END_BIT, _COMMA_BIT = (1 << i for i in range(7))
 _ANY_DIGIT_BIT, _COLON_BIT, _DOT_BIT, _AT_BIT, _SPACE_BIT, _DATE_AFTER_BIT = (1 << i for i in range(7, 13))
-_TERMINAL_BIT, _BRACKET_BIT = (1 << i for i in range(13, 15))
+_TERMINAL_BIT, _BRACKET_BIT, _PRICE_AFTER_BIT = (1 << i for i in range(13, 16))
 
 
 def _class_table() -> np.ndarray:
@@ -256,7 +260,7 @@ def _class_table() -> np.ndarray:
     for bit, chars in ((_WIDE_END_BIT, _WIDE_ENDS), (_ASCII_END_BIT, _ASCII_ENDS), (_COMMA_BIT, _COMMAS),
                        (_ANY_DIGIT_BIT, _DIGITS), (_COLON_BIT, ":"), (_DOT_BIT, "."), (_AT_BIT, "@"),
                        (_SPACE_BIT, " \n\t"), (_DATE_AFTER_BIT, re.findall(r"\s", _BMP) + list(_DATE_AFTER_DIGITS)),
-                       (_TERMINAL_BIT, _TERMINAL), (_BRACKET_BIT, _BRACKETS)):
+                       (_TERMINAL_BIT, _TERMINAL), (_BRACKET_BIT, _BRACKETS), (_PRICE_AFTER_BIT, _PRICE_AFTER_DIGITS)):
         table[[ord(c) for c in chars]] |= bit
     table[_BEYOND_BMP] = _ANY_DIGIT_BIT | _DATE_AFTER_BIT  # beyond the BMP: never ruled out
     return table
@@ -270,12 +274,23 @@ _COUNTED = (_CJK_BIT, _PUNCT_BIT, _DIGIT_BIT, _COMMA_BIT, _ANY_DIGIT_BIT, _COLON
 def _date_starts(flags: np.ndarray) -> np.ndarray:
     """Where a match of a digit-first branch of _DATE may begin: at a digit whose run of digits
     ends within _DATE_DIGITS characters, at white space or one of _DATE_AFTER_DIGITS."""
+    return _digit_run_starts(flags, _DATE_DIGITS, _DATE_AFTER_BIT)
+
+
+def _price_starts(flags: np.ndarray) -> np.ndarray:
+    """Where a match of a digit-first branch of _PRICE may begin: at a digit whose run of digits
+    ends within _PRICE_DIGITS characters, at white space, a dot or one of _PRICE_AFTER_DIGITS."""
+    return _digit_run_starts(flags, _PRICE_DIGITS, _DATE_AFTER_BIT | _PRICE_AFTER_BIT)
+
+
+def _digit_run_starts(flags: np.ndarray, most: int, after_bits: int) -> np.ndarray:
+    """True at each digit whose run of digits ends within `most` characters at a character with one of `after_bits`."""
     n = len(flags)
     index = np.arange(n)
     digit = (flags & _ANY_DIGIT_BIT) != 0
     run_end = np.minimum.accumulate(np.where(digit, n, index)[::-1])[::-1] if n else index
-    after = np.append((flags & _DATE_AFTER_BIT) != 0, False)  # the page's end: nothing follows
-    return digit & (run_end - index <= _DATE_DIGITS) & after[run_end]
+    after = np.append((flags & after_bits) != 0, False)  # the page's end: nothing follows
+    return digit & (run_end - index <= most) & after[run_end]
 
 
 def _blocks_matching(pattern: re.Pattern[str], texts: Sequence[str], candidates: np.ndarray) -> np.ndarray:
@@ -630,9 +645,9 @@ _HYPE = re.compile(rf"[!！]+|[{_HYPE_MARKS}]|100\s?%|百分百")
 #: Every match of _HYPE begins with one of these (the marks beyond the BMP are never ruled out).
 _HYPE_STARTS = _Starts(_HYPE, firsts=[c for c in "!！1百" + _HYPE_MARKS if ord(c) < _BEYOND_BMP])
 _SELLING_COLUMNS = ("call_to_action", "promises", "seller_voice", "reader_address")
-#: Every match of _PRICE begins with a currency sign, a digit, or one of these (up to IGNORECASE).
+#: Every match of _PRICE begins with a currency sign, a digit (`_price_starts`), or one of these (up to IGNORECASE).
 _PRICE_FIRSTS = "¥￥$€£仅只低才特折打优原现首返pof"
-_PRICE_STARTS = _Starts(_PRICE, firsts=[*_PRICE_FIRSTS, *_DIGITS])
+_PRICE_STARTS = _Starts(_PRICE, firsts=_PRICE_FIRSTS)
 _SELLING_WORDS = [w for words in lexicon.SELLING_LISTS.values() for w in words if w]
 _SELLING_CJK_STARTS = _Starts(lexicon.SELLING_CJK_WORD, **_prefixes(w for w in _SELLING_WORDS if not w.isascii()))
 _SELLING_LATIN_STARTS = _Starts(lexicon.SELLING_LATIN_WORD,
@@ -672,7 +687,7 @@ def selling_matrix(texts: Sequence[str], own: np.ndarray, scan: _Scan | None = N
                 seen.add(key)
                 for name in lexicon.SELLING_OF.get(key[1], ()):
                     words[key[0], _SELLING_COLUMNS.index(name)] += 1
-    price = count(_PRICE_STARTS.finditer(page))
+    price = count(_PRICE_STARTS.finditer(page, also=_price_starts(_CLASSES[page.slots])))
     short_url = _blocks_matching(_SHORT_URL, texts, np.fromiter(("." in t for t in texts), dtype=bool, count=n))
     hype = count(_HYPE_STARTS.finditer(page))
     column = {name: own[:, OWN.index(name)] for name in

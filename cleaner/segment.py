@@ -98,7 +98,11 @@ def segment_text(text: str, max_blocks: int | None = None) -> list[Block]:
                 lead = len(line) - len(line.lstrip())
                 group.append((offset + lead, offset + len(line.rstrip()), stripped))
         elif group:
-            blocks.extend(_paragraph_blocks(group, group_index))
+            if len(group) == 1:  # most paragraphs: one line, one block
+                start, end, only = group[0]
+                blocks.append(Block(only, start, end, group_index, bullet=_is_bullet(only)))
+            else:
+                blocks.extend(_paragraph_blocks(group, group_index))
             group, group_index = [], group_index + 1
             if max_blocks is not None and len(blocks) > max_blocks:
                 raise TooManyBlocks(max_blocks)

@@ -104,7 +104,8 @@ def scan_texts() -> list[str]:
     words += [*features._COPYRIGHT_MARKS, *features._QQ, *features._WECHAT, "@", "t.me/", "qq:12345678", "微信 abcde_f",
               "@handle_x", "t.me/chan", "QQ\n123456", "vx：\nabc12345",
               "¥ 5", "$9", "5元起", "8块/", "仅需 9", "低至3", "打8.5折", "7折", "1234% off", "30 % OFF", "Per Month",
-              "ONLY $", "from $", "特价", "首充", "返现", "!!", "！", "100%", "100 %", "1000", "百分百", "百分",
+              "ONLY $", "from $", "特价", "首充", "返现", "!!", "！", "100%", "100 %", "1000", "百分百", "百分", "5 元", "3.5折", "100%off", "5000% off",
+              "\U0001f600" "50%", "\U0001d7d3元", "12\u3000%", "1.5元/",
               *features._HYPE_MARKS]
     pieces = words + [w.upper() for w in words] + [w.swapcase() for w in words] + [
         "2024年5月3日", "12 Jan 2024", "JANUARY 5, 2024", "ſep 3, 2021", "3 days ago", "5分钟前", "12024-05-06",
@@ -113,7 +114,8 @@ def scan_texts() -> list[str]:
     for _ in range(40):
         texts.append("".join(rng.choice(pieces) + rng.choice(["", " ", "\n", "的", "x"]) for _ in range(60)))
     digits = ["1", "12", "2024", "12345", "٣", "\U0001d7ce", "０"]
-    after = [*"-/.年月日x ", "\n", "\u3000", "\t", "天前", "分钟前", "小时前", " minutes ago", " jan 2024", "5日", ""]
+    after = [*"-/.年月日x ", "\n", "\u3000", "\t", "天前", "分钟前", "小时前", " minutes ago", " jan 2024", "5日", "",
+             "元起", " 块/", "折", "%", " % off", ".5折"]
     for _ in range(200):  # dates and near-dates: digit runs of every length before every kind of character
         texts.append("".join(rng.choice(digits) + rng.choice(after) for _ in range(rng.randint(1, 12))))
     return texts
@@ -127,7 +129,8 @@ def scan_texts() -> list[str]:
 def test_scans_find_what_finditer_finds(scan):
     for text in scan_texts():
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        also = _date_starts(_CLASSES[np.minimum(codes, 0x10000)]) if scan is _DATE_STARTS else None
+        flags = _CLASSES[np.minimum(codes, 0x10000)]
+        also = {_DATE_STARTS: _date_starts, _PRICE_STARTS: features._price_starts}.get(scan, lambda _: None)(flags)
         expected = [(m.start(), m.end()) for m in scan.pattern.finditer(text)]
         assert [(m.start(), m.end()) for m in scan.finditer(_Page.of(text, codes), also)] == expected
 
