@@ -69,6 +69,8 @@ _NUMBER_ONLY = re.compile(r"^[\s\d,.()（）\[\]%+\-kKwW万]+$")
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|html?)\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}")
 _PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{3,4}-\d{7,8}|400-?\d{3}-?\d{4}|\+\d{1,3}[ -]?\d{6,12})(?!\d)")
+#: Every match of _PHONE holds at least this many digits (+ and 1 digit, then 6): only blocks with as many are searched.
+PHONE_MIN_DIGITS = 7
 _QQ = ("qq", "QQ", "扣扣", "q群", "Q群")
 _WECHAT = ("微信", "vx", "VX", "wx", "WX", "薇信", "威信", "V信", "v信")
 #: How every match of _QQ_WECHAT begins, besides a QQ or WeChat name: an @handle or t.me/.
@@ -367,7 +369,7 @@ def own_matrix(texts: Sequence[str], scan: _Scan | None = None) -> np.ndarray:
     rows[:, 12] = _blocks_matching(_TIME, texts, colons > 0)
     rows[:, 13] = _blocks_matching(_URL, texts, (colons > 0) | (dots > 0))
     rows[:, 14] = _blocks_matching(_EMAIL, texts, ats > 0)
-    rows[:, 15] = _blocks_matching(_PHONE, texts, any_digits > 0)
+    rows[:, 15] = _blocks_matching(_PHONE, texts, any_digits >= PHONE_MIN_DIGITS)
     rows[:, 16] = (count(_QQ_WECHAT_STARTS.finditer(page)) > 0).astype(np.float64)
     rows[:, 17] = (count(_COPYRIGHT_STARTS.finditer(page)) > 0).astype(np.float64)
     rows[:, 18] = (lengths == 0) | ((begins & _BRACKET_BIT) != 0)  # (an empty block counts, as "" in "【《" is True)
