@@ -65,6 +65,8 @@ _DATE = re.compile(
     re.I,
 )
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
+#: Every match of _TIME holds a colon and at least this many digits.
+TIME_MIN_DIGITS = 3
 _NUMBER_ONLY = re.compile(r"^[\s\d,.()（）\[\]%+\-kKwW万]+$")
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|html?)\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}")
@@ -366,7 +368,7 @@ def own_matrix(texts: Sequence[str], scan: _Scan | None = None) -> np.ndarray:
     rows[:, 9] = date_any
     rows[:, 10] = date_any & (lengths <= 30) & (longest_date >= 0.4 * lengths)
     rows[:, 11] = [float(bool(_NUMBER_ONLY.match(t))) for t in texts]
-    rows[:, 12] = _blocks_matching(_TIME, texts, colons > 0)
+    rows[:, 12] = _blocks_matching(_TIME, texts, (colons > 0) & (any_digits >= TIME_MIN_DIGITS))
     rows[:, 13] = _blocks_matching(_URL, texts, (colons > 0) | (dots > 0))
     rows[:, 14] = _blocks_matching(_EMAIL, texts, ats > 0)
     rows[:, 15] = _blocks_matching(_PHONE, texts, any_digits >= PHONE_MIN_DIGITS)
