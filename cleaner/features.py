@@ -24,7 +24,7 @@ import numpy as np
 
 from cleaner import lexicon
 from cleaner.limits import check
-from cleaner.segment import ELLIPSIS_END, TEASER_PREFIX, Block, compact
+from cleaner.segment import ELLIPSIS_END, ELLIPSIS_LAST, TEASER_PREFIX, Block, compact
 
 #: A block this long, ending a sentence, counts as prose (the article's likely fabric).
 PROSE_MIN_CHARS = 40
@@ -53,6 +53,10 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 #: _DATE_AFTER_DIGITS; that one begins with a month (`_date_starts` relies on it).
 _DATE_DIGITS = 4
 _DATE_AFTER_DIGITS = "-/.年月分小天"
+#: Every digit-first branch of _PRICE begins with at most _PRICE_DIGITS digits and then white
+#: space, a dot or one of _PRICE_AFTER_DIGITS (`_price_starts` relies on it).
+_PRICE_DIGITS = 3
+_PRICE_AFTER_DIGITS = "元块折%"
 _DATE = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}月\d{1,2}日|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
     rf"|(?:{'|'.join(_MONTHS)})[a-z]*\.? \d{{1,2}},? \d{{4}}"
@@ -61,10 +65,14 @@ _DATE = re.compile(
     re.I,
 )
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
+#: Every match of _TIME holds a colon and at least this many digits.
+TIME_MIN_DIGITS = 3
 _NUMBER_ONLY = re.compile(r"^[\s\d,.()（）\[\]%+\-kKwW万]+$")
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|html?)\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}")
 _PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{3,4}-\d{7,8}|400-?\d{3}-?\d{4}|\+\d{1,3}[ -]?\d{6,12})(?!\d)")
+#: Every match of _PHONE holds at least this many digits (+ and 1 digit, then 6): only blocks with as many are searched.
+PHONE_MIN_DIGITS = 7
 _QQ = ("qq", "QQ", "扣扣", "q群", "Q群")
 _WECHAT = ("微信", "vx", "VX", "wx", "WX", "薇信", "威信", "V信", "v信")
 #: How every match of _QQ_WECHAT begins, besides a QQ or WeChat name: an @handle or t.me/.
@@ -151,6 +159,28 @@ class _Page:
         return cls(text, np.minimum(codes, _BEYOND_BMP).astype(np.int64), following.astype(np.int64))
 
 
+@dataclass(slots=True)
+class _Scan:
+    """A page's blocks as the scans read them, built once for own_matrix and selling_matrix:
+    each block cut to MAX_FEATURE_CHARS, where each starts, and all joined by newlines."""
+
+    texts: list[str]
+    lengths: np.ndarray
+    starts: np.ndarray
+    offsets: list[int]  # starts, as a list for bisect
+    page: _Page
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> _Scan:
+        texts = [t if len(t) <= MAX_FEATURE_CHARS else t[:MAX_FEATURE_CHARS // 2] + "\n" + t[-MAX_FEATURE_CHARS // 2:]
+                 for t in texts]
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+        joined = "\n".join(texts)
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return cls(texts, lengths, starts, starts.tolist(), _Page.of(joined, codes))
+
+
 class _Starts:
     """`pattern.finditer` that tries the pattern only where a match can begin.
 
@@ -221,7 +251,7 @@ _DATE_STARTS = _Starts(_DATE, prefixes=[month[:2] for month in _MONTHS])  # and 
 #: the character classes OWN counts, and characters that some patterns' matches must hold.
 _CJK_BIT, _LATIN_BIT, _PUNCT_BIT, _DIGIT_BIT, _WIDE_END_BIT, _ASCII_END_BIT, _COMMA_BIT = (1 << i for i in range(7))
 _ANY_DIGIT_BIT, _COLON_BIT, _DOT_BIT, _AT_BIT, _SPACE_BIT, _DATE_AFTER_BIT = (1 << i for i in range(7, 13))
-_TERMINAL_BIT, _BRACKET_BIT = (1 << i for i in range(13, 15))
+_TERMINAL_BIT, _BRACKET_BIT, _PRICE_AFTER_BIT = (1 << i for i in range(13, 16))
 
 
 def _class_table() -> np.ndarray:
@@ -234,7 +264,7 @@ def _class_table() -> np.ndarray:
     for bit, chars in ((_WIDE_END_BIT, _WIDE_ENDS), (_ASCII_END_BIT, _ASCII_ENDS), (_COMMA_BIT, _COMMAS),
                        (_ANY_DIGIT_BIT, _DIGITS), (_COLON_BIT, ":"), (_DOT_BIT, "."), (_AT_BIT, "@"),
                        (_SPACE_BIT, " \n\t"), (_DATE_AFTER_BIT, re.findall(r"\s", _BMP) + list(_DATE_AFTER_DIGITS)),
-                       (_TERMINAL_BIT, _TERMINAL), (_BRACKET_BIT, _BRACKETS)):
+                       (_TERMINAL_BIT, _TERMINAL), (_BRACKET_BIT, _BRACKETS), (_PRICE_AFTER_BIT, _PRICE_AFTER_DIGITS)):
         table[[ord(c) for c in chars]] |= bit
     table[_BEYOND_BMP] = _ANY_DIGIT_BIT | _DATE_AFTER_BIT  # beyond the BMP: never ruled out
     return table
@@ -248,12 +278,23 @@ _COUNTED = (_CJK_BIT, _PUNCT_BIT, _DIGIT_BIT, _COMMA_BIT, _ANY_DIGIT_BIT, _COLON
 def _date_starts(flags: np.ndarray) -> np.ndarray:
     """Where a match of a digit-first branch of _DATE may begin: at a digit whose run of digits
     ends within _DATE_DIGITS characters, at white space or one of _DATE_AFTER_DIGITS."""
+    return _digit_run_starts(flags, _DATE_DIGITS, _DATE_AFTER_BIT)
+
+
+def _price_starts(flags: np.ndarray) -> np.ndarray:
+    """Where a match of a digit-first branch of _PRICE may begin: at a digit whose run of digits
+    ends within _PRICE_DIGITS characters, at white space, a dot or one of _PRICE_AFTER_DIGITS."""
+    return _digit_run_starts(flags, _PRICE_DIGITS, _DATE_AFTER_BIT | _PRICE_AFTER_BIT)
+
+
+def _digit_run_starts(flags: np.ndarray, most: int, after_bits: int) -> np.ndarray:
+    """True at each digit whose run of digits ends within `most` characters at a character with one of `after_bits`."""
     n = len(flags)
     index = np.arange(n)
     digit = (flags & _ANY_DIGIT_BIT) != 0
     run_end = np.minimum.accumulate(np.where(digit, n, index)[::-1])[::-1] if n else index
-    after = np.append((flags & _DATE_AFTER_BIT) != 0, False)  # the page's end: nothing follows
-    return digit & (run_end - index <= _DATE_DIGITS) & after[run_end]
+    after = np.append((flags & after_bits) != 0, False)  # the page's end: nothing follows
+    return digit & (run_end - index <= most) & after[run_end]
 
 
 def _blocks_matching(pattern: re.Pattern[str], texts: Sequence[str], candidates: np.ndarray) -> np.ndarray:
@@ -269,26 +310,21 @@ def _blocks_matching(pattern: re.Pattern[str], texts: Sequence[str], candidates:
     return found
 
 
-def own_matrix(texts: Sequence[str]) -> np.ndarray:
+def own_matrix(texts: Sequence[str], scan: _Scan | None = None) -> np.ndarray:
     """The OWN columns of every block of a page at once.
 
     Each pattern scans the page once (blocks joined by newlines), tried only where a match
     can begin (`_Starts`) or only in the blocks that hold a character its matches need, and its
     matches are counted per block by position; character classes are counted on the page's
     code points with numpy (`_CLASSES`). Per-block regex calls cost more than the rest of the
-    pipeline together.
+    pipeline together. `scan`: the page of `texts` as `_Scan.of` makes it (selling_matrix shares it).
     """
     check("features")
     n = len(texts)
     full = np.fromiter(map(len, texts), dtype=np.float64, count=n)
-    if full.max(initial=0) > MAX_FEATURE_CHARS:
-        texts = [t if len(t) <= MAX_FEATURE_CHARS else t[:MAX_FEATURE_CHARS // 2] + "\n" + t[-MAX_FEATURE_CHARS // 2:]
-                 for t in texts]
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
-    joined = "\n".join(texts)
-    offsets = starts.tolist()
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    scan = scan or _Scan.of(texts)
+    texts, lengths, starts, offsets, joined, page = (
+        scan.texts, scan.lengths, scan.starts, scan.offsets, scan.page.text, scan.page)
     size = np.maximum(lengths, 1)
 
     def matches(pattern: re.Pattern[str]) -> list[re.Match[str]]:
@@ -299,7 +335,6 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
             return np.zeros(n)
         return np.bincount(np.searchsorted(starts, [m.start() for m in found], "right") - 1, minlength=n)
 
-    page = _Page.of(joined, codes)
     flags = _CLASSES[page.slots]
     latin = (flags & _LATIN_BIT) != 0
     word_start = latin & ~np.concatenate([[False], latin[:-1]])
@@ -333,10 +368,10 @@ def own_matrix(texts: Sequence[str]) -> np.ndarray:
     rows[:, 9] = date_any
     rows[:, 10] = date_any & (lengths <= 30) & (longest_date >= 0.4 * lengths)
     rows[:, 11] = [float(bool(_NUMBER_ONLY.match(t))) for t in texts]
-    rows[:, 12] = _blocks_matching(_TIME, texts, colons > 0)
+    rows[:, 12] = _blocks_matching(_TIME, texts, (colons > 0) & (any_digits >= TIME_MIN_DIGITS))
     rows[:, 13] = _blocks_matching(_URL, texts, (colons > 0) | (dots > 0))
     rows[:, 14] = _blocks_matching(_EMAIL, texts, ats > 0)
-    rows[:, 15] = _blocks_matching(_PHONE, texts, any_digits > 0)
+    rows[:, 15] = _blocks_matching(_PHONE, texts, any_digits >= PHONE_MIN_DIGITS)
     rows[:, 16] = (count(_QQ_WECHAT_STARTS.finditer(page)) > 0).astype(np.float64)
     rows[:, 17] = (count(_COPYRIGHT_STARTS.finditer(page)) > 0).astype(np.float64)
     rows[:, 18] = (lengths == 0) | ((begins & _BRACKET_BIT) != 0)  # (an empty block counts, as "" in "【《" is True)
@@ -455,7 +490,8 @@ def page_features(blocks: Sequence[Block], title: str | None = None, kind: str =
     if n == 0:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
     texts = [b.text for b in blocks]
-    own = own_matrix(texts)
+    scan = _Scan.of(texts)
+    own = own_matrix(texts, scan)
     own[:, OWN.index("bullet")] = [float(b.bullet) for b in blocks]
     prose = _is_prose(blocks, texts, own)
     place = _place_features(blocks, texts, own, prose, title)
@@ -467,7 +503,7 @@ def page_features(blocks: Sequence[Block], title: str | None = None, kind: str =
     padded[2:n + 2] = facts
     neighbours = [padded[2 + offset:2 + offset + n] for offset in NEIGHBOURS]
     window = _window_mean(prose.astype(np.float64), 3)
-    selling = selling_matrix(texts, own)
+    selling = selling_matrix(texts, own, scan)
     return np.column_stack([own, place, dom, *neighbours, window, selling]).astype(np.float32)
 
 
@@ -532,8 +568,6 @@ def _distance_to(mask: np.ndarray) -> np.ndarray:
     return np.minimum(np.minimum(index - before, after - index), n)
 
 
-#: Last characters of a block that ELLIPSIS_END can match before (its `$` also matches before a final newline).
-_ELLIPSIS_LAST = (".", "…", "。", "\n")
 
 
 def _copies_and_teasers(texts: Sequence[str]) -> tuple[list[float], list[float]]:
@@ -544,13 +578,16 @@ def _copies_and_teasers(texts: Sequence[str]) -> tuple[list[float], list[float]]
     for key in keys:
         copies.append(float(len(key) >= 6 and key in seen))
         seen.add(key)
-    teasers = []
+    teasers = [0.0] * len(texts)
+    stems = {}  # the blocks that end in an ellipsis, long enough without it: the only possible teasers
+    for i, t in enumerate(texts):
+        if t.endswith(ELLIPSIS_LAST) and (stem := ELLIPSIS_END.sub("", t)) != t and len(stem) >= TEASER_PREFIX:
+            stems[i] = stem
+    if not stems:  # most pages: the prefix counts are not needed
+        return copies, teasers
     starts = Counter(key[:TEASER_PREFIX] for t, key in zip(texts, keys) if len(t) >= TEASER_PREFIX)
-    for t in texts:
-        stem = ELLIPSIS_END.sub("", t) if t.endswith(_ELLIPSIS_LAST) else t
-        is_teaser = (stem != t and len(stem) >= TEASER_PREFIX
-                     and starts[compact(stem)[:TEASER_PREFIX]] >= 2)
-        teasers.append(float(is_teaser))
+    for i, stem in stems.items():
+        teasers[i] = float(starts[compact(stem)[:TEASER_PREFIX]] >= 2)
     return copies, teasers
 
 
@@ -607,18 +644,21 @@ _SHORT_URL = re.compile(
     r"(?<![\w.])(?:bit\.ly|t\.cn|dwz\.cn|url\.cn|tinyurl\.com|goo\.gl|suo\.im|is\.gd|ow\.ly|t\.co|cutt\.ly|rb\.gy|t\.ly"
     r"|c\.tb\.cn|t\.me)/|(?<![\w.])[a-z0-9-]{1,30}\.(?:top|vip|xyz|club|shop|icu|fun|site|cc|ltd|bet|win|app|online|live)(?![\w])",
     re.I)
-_HYPE = re.compile(r"[!！]+|[→☞👉★☆✔✅🔥💰❤]|100\s?%|百分百")
+_HYPE_MARKS = "→☞👉★☆✔✅🔥💰❤"
+_HYPE = re.compile(rf"[!！]+|[{_HYPE_MARKS}]|100\s?%|百分百")
+#: Every match of _HYPE begins with one of these (the marks beyond the BMP are never ruled out).
+_HYPE_STARTS = _Starts(_HYPE, firsts=[c for c in "!！1百" + _HYPE_MARKS if ord(c) < _BEYOND_BMP])
 _SELLING_COLUMNS = ("call_to_action", "promises", "seller_voice", "reader_address")
-#: Every match of _PRICE begins with a currency sign, a digit, or one of these (up to IGNORECASE).
+#: Every match of _PRICE begins with a currency sign, a digit (`_price_starts`), or one of these (up to IGNORECASE).
 _PRICE_FIRSTS = "¥￥$€£仅只低才特折打优原现首返pof"
-_PRICE_STARTS = _Starts(_PRICE, firsts=[*_PRICE_FIRSTS, *_DIGITS])
+_PRICE_STARTS = _Starts(_PRICE, firsts=_PRICE_FIRSTS)
 _SELLING_WORDS = [w for words in lexicon.SELLING_LISTS.values() for w in words if w]
 _SELLING_CJK_STARTS = _Starts(lexicon.SELLING_CJK_WORD, **_prefixes(w for w in _SELLING_WORDS if not w.isascii()))
 _SELLING_LATIN_STARTS = _Starts(lexicon.SELLING_LATIN_WORD,
                                 **_prefixes(w.lower() for w in _SELLING_WORDS if w.isascii()))
 
 
-def selling_matrix(texts: Sequence[str], own: np.ndarray) -> np.ndarray:
+def selling_matrix(texts: Sequence[str], own: np.ndarray, scan: _Scan | None = None) -> np.ndarray:
     """The SELLING columns of every block: cues that a block sells something, whatever it sells.
 
     Counts of the generic word lists of `lexicon.SELLING_LISTS` (call to action, promises, a
@@ -626,19 +666,14 @@ def selling_matrix(texts: Sequence[str], own: np.ndarray) -> np.ndarray:
     marks (!, arrows, 100%), any contact id or contact bait, a call to action together with a
     contact, how many of these kinds of cue the block shows (0-9) and the mean of that score
     over the block and its two neighbours on each side. No column knows a product: they are meant
-    to hold on spam families no word list names.
+    to hold on spam families no word list names. `scan`: as for own_matrix.
     """
     n = len(texts)
     rows = np.zeros((n, len(SELLING)))
     if n == 0:
         return rows
-    texts = [t if len(t) <= MAX_FEATURE_CHARS else t[:MAX_FEATURE_CHARS // 2] + "\n" + t[-MAX_FEATURE_CHARS // 2:]
-             for t in texts]
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
-    offsets = starts.tolist()
-    joined = "\n".join(texts)
-    page = _Page.of(joined, _code_points(joined))
+    scan = scan or _Scan.of(texts)
+    texts, starts, offsets, joined, page = scan.texts, scan.starts, scan.offsets, scan.page.text, scan.page
 
     def count(found: list[re.Match[str]]) -> np.ndarray:
         if not found:
@@ -656,9 +691,9 @@ def selling_matrix(texts: Sequence[str], own: np.ndarray) -> np.ndarray:
                 seen.add(key)
                 for name in lexicon.SELLING_OF.get(key[1], ()):
                     words[key[0], _SELLING_COLUMNS.index(name)] += 1
-    price = count(_PRICE_STARTS.finditer(page))
+    price = count(_PRICE_STARTS.finditer(page, also=_price_starts(_CLASSES[page.slots])))
     short_url = _blocks_matching(_SHORT_URL, texts, np.fromiter(("." in t for t in texts), dtype=bool, count=n))
-    hype = count(_HYPE.finditer(joined))
+    hype = count(_HYPE_STARTS.finditer(page))
     column = {name: own[:, OWN.index(name)] for name in
               ("has_url", "has_email", "has_phone", "has_qq_wechat", "contact_bait", "sales_words")}
     contact = ((column["has_qq_wechat"] > 0) | (column["has_phone"] > 0) | (column["contact_bait"] > 0)

@@ -224,12 +224,13 @@ class Cleaner:
         decoded, blocks, meta = prepared.decoded, prepared.blocks, prepared.meta
         proba = self.model.predict_proba(prepared.features) if blocks else np.zeros((0, len(LABELS)))
         best, rules = decide(proba, prepared.features)
-        paragraphs = []
-        for index, (block, rounded, label, rule) in enumerate(zip(blocks, round_rows(proba), best.tolist(), rules)):
-            paragraphs.append(Paragraph(
-                text=block.text, label=LABELS[label], score=rounded[label], index=index,
-                start=block.start, end=block.end, path=block.path or None,
-                probabilities=dict(zip(LABELS, rounded)), rule=rule))
+        # positional arguments, in Paragraph's field order, and a dict display: keywords and dict(zip())
+        # cost 3x as much a paragraph
+        first, second, third, fourth = LABELS
+        paragraphs = [
+            Paragraph(block.text, LABELS[label], rounded[label], index, block.start, block.end, block.path or None,
+                      {first: rounded[0], second: rounded[1], third: rounded[2], fourth: rounded[3]}, rule)
+            for index, (block, rounded, label, rule) in enumerate(zip(blocks, round_rows(proba), best.tolist(), rules))]
         mark_layout_duplicates(paragraphs)
         mark_lead_teasers(paragraphs)
         rescue_empty_body(paragraphs)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from cleaner.labels import BODY, CHROME
 from cleaner.result import Paragraph
-from cleaner.segment import BULLET, ELLIPSIS_END, TEASER_PREFIX, compact, join_lines, width
+from cleaner.segment import BULLET, ELLIPSIS_END, ELLIPSIS_LAST, TEASER_PREFIX, compact, join_lines, width
 
 #: Lines narrower than this (CJK counted double) that end without a full stop may be headings.
 HEADING_MAX_WIDTH = 50
@@ -52,13 +52,17 @@ def mark_lead_teasers(paragraphs: Sequence[Paragraph]) -> None:
     """Relabel as chrome a body paragraph that ends in an ellipsis and whose start begins a
     later body paragraph: the teaser a site prints above the article (LABELS.md)."""
     body = [p for p in paragraphs if p.label == BODY]
-    last_start = {compact(q.text)[:TEASER_PREFIX]: i for i, q in enumerate(body)}  # one pass, not one per teaser
+    stems = {}  # the body paragraphs that end in an ellipsis: the only possible teasers
     for i, p in enumerate(body):
-        stem = ELLIPSIS_END.sub("", p.text)
-        if stem == p.text:
-            continue
+        if p.text.endswith(ELLIPSIS_LAST) and (stem := ELLIPSIS_END.sub("", p.text)) != p.text:
+            stems[i] = stem
+    if not stems:  # most pages: no start keys needed
+        return
+    last_start = {compact(q.text)[:TEASER_PREFIX]: i for i, q in enumerate(body)}  # one pass, not one per teaser
+    for i, stem in stems.items():
         key = compact(stem)[:TEASER_PREFIX]
         if len(key) >= TEASER_PREFIX and last_start.get(key, -1) > i:
+            p = body[i]
             p.label, p.rule = CHROME, "teaser repeating the lead"
             p.score = p.probabilities.get(CHROME, 0.0)
 

@@ -28,6 +28,9 @@ _BULLET_HEADS = _BULLET_MARKS + "-*+（("
 TEASER_PREFIX = 20
 #: A trailing ellipsis, as teasers and cut-off list items end.
 ELLIPSIS_END = re.compile(r"(?:\.\.\.|(?<!…)…+|。。。)$")  # (?<!…): linear on long runs of …
+#: Last characters of a text that ELLIPSIS_END can match before (its `$` also matches before a
+#: final newline): a text ending otherwise needs no regex call.
+ELLIPSIS_LAST = (".", "…", "。", "\n")
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
 
@@ -86,12 +89,20 @@ def segment_text(text: str, max_blocks: int | None = None) -> list[Block]:
     for number, (offset, line) in enumerate(_lines(text)):
         if not number & 4095:
             check("segmentation")
-        stripped = squash(line)
-        if stripped:
-            lead = len(line) - len(line.lstrip())
-            group.append((offset + lead, offset + len(line.rstrip()), stripped))
+        words = line.split()
+        if words:
+            stripped = " ".join(words)  # squash(line)
+            if stripped == line:  # most lines: no white space to strip
+                group.append((offset, offset + len(line), stripped))
+            else:
+                lead = len(line) - len(line.lstrip())
+                group.append((offset + lead, offset + len(line.rstrip()), stripped))
         elif group:
-            blocks.extend(_paragraph_blocks(group, group_index))
+            if len(group) == 1:  # most paragraphs: one line, one block
+                start, end, only = group[0]
+                blocks.append(Block(only, start, end, group_index, bullet=_is_bullet(only)))
+            else:
+                blocks.extend(_paragraph_blocks(group, group_index))
             group, group_index = [], group_index + 1
             if max_blocks is not None and len(blocks) > max_blocks:
                 raise TooManyBlocks(max_blocks)
@@ -102,8 +113,19 @@ def segment_text(text: str, max_blocks: int | None = None) -> list[Block]:
     return blocks
 
 
+#: Texts up to this many characters are split into lines at once (faster than line by line);
+#: longer ones lazily, as a list of millions of short lines would cost hundreds of MB.
+SPLIT_AT_ONCE_CHARS = 1 << 20
+
+
 def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, line) for each line, lazily: a list of millions of lines would cost hundreds of MB."""
+    """(offset, line) for each line."""
+    if len(text) <= SPLIT_AT_ONCE_CHARS:
+        offset = 0
+        for line in text.split("\n"):
+            yield offset, line
+            offset += len(line) + 1
+        return
     start = 0
     while (end := text.find("\n", start)) >= 0:
         yield start, text[start:end]

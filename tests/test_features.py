@@ -104,7 +104,9 @@ def scan_texts() -> list[str]:
     words += [*features._COPYRIGHT_MARKS, *features._QQ, *features._WECHAT, "@", "t.me/", "qq:12345678", "微信 abcde_f",
               "@handle_x", "t.me/chan", "QQ\n123456", "vx：\nabc12345",
               "¥ 5", "$9", "5元起", "8块/", "仅需 9", "低至3", "打8.5折", "7折", "1234% off", "30 % OFF", "Per Month",
-              "ONLY $", "from $", "特价", "首充", "返现"]
+              "ONLY $", "from $", "特价", "首充", "返现", "!!", "！", "100%", "100 %", "1000", "百分百", "百分", "5 元", "3.5折", "100%off", "5000% off",
+              "\U0001f600" "50%", "\U0001d7d3元", "12\u3000%", "1.5元/",
+              *features._HYPE_MARKS]
     pieces = words + [w.upper() for w in words] + [w.swapcase() for w in words] + [
         "2024年5月3日", "12 Jan 2024", "JANUARY 5, 2024", "ſep 3, 2021", "3 days ago", "5分钟前", "12024-05-06",
         "1\n2", "\U0001d7ce\U0001d7cf", "İ", "K", "ß", "\n", " ", ".", "..."]
@@ -112,19 +114,23 @@ def scan_texts() -> list[str]:
     for _ in range(40):
         texts.append("".join(rng.choice(pieces) + rng.choice(["", " ", "\n", "的", "x"]) for _ in range(60)))
     digits = ["1", "12", "2024", "12345", "٣", "\U0001d7ce", "０"]
-    after = [*"-/.年月日x ", "\n", "\u3000", "\t", "天前", "分钟前", "小时前", " minutes ago", " jan 2024", "5日", ""]
+    after = [*"-/.年月日x ", "\n", "\u3000", "\t", "天前", "分钟前", "小时前", " minutes ago", " jan 2024", "5日", "",
+             "元起", " 块/", "折", "%", " % off", ".5折"]
     for _ in range(200):  # dates and near-dates: digit runs of every length before every kind of character
         texts.append("".join(rng.choice(digits) + rng.choice(after) for _ in range(rng.randint(1, 12))))
     return texts
 
 
 @pytest.mark.parametrize("scan", [_CJK_WORD_STARTS, _LATIN_WORD_STARTS, _DATE_STARTS, _COPYRIGHT_STARTS,
-                                  _QQ_WECHAT_STARTS, _SELLING_CJK_STARTS, _SELLING_LATIN_STARTS, _PRICE_STARTS],
-                         ids=["cjk", "latin", "date", "copyright", "qq_wechat", "selling_cjk", "selling_latin", "price"])
+                                  _QQ_WECHAT_STARTS, _SELLING_CJK_STARTS, _SELLING_LATIN_STARTS, _PRICE_STARTS,
+                                  features._HYPE_STARTS],
+                         ids=["cjk", "latin", "date", "copyright", "qq_wechat", "selling_cjk", "selling_latin", "price",
+                              "hype"])
 def test_scans_find_what_finditer_finds(scan):
     for text in scan_texts():
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        also = _date_starts(_CLASSES[np.minimum(codes, 0x10000)]) if scan is _DATE_STARTS else None
+        flags = _CLASSES[np.minimum(codes, 0x10000)]
+        also = {_DATE_STARTS: _date_starts, _PRICE_STARTS: features._price_starts}.get(scan, lambda _: None)(flags)
         expected = [(m.start(), m.end()) for m in scan.pattern.finditer(text)]
         assert [(m.start(), m.end()) for m in scan.finditer(_Page.of(text, codes), also)] == expected
 
@@ -171,7 +177,8 @@ def blocks_with_a_match(pattern: re.Pattern[str], texts: list[str]) -> list[floa
 
 
 def test_own_columns_equal_their_plain_definitions():
-    pool = [*"ab字。.!? \t@:1-/【《[「『”）…", "\U0001f600", "\u3000", "x@y.cn", "13912345678", "12:30", "www.a.com"]
+    pool = [*"ab字。.!? \t@:1-/【《[「『”）…", "\U0001f600", "\u3000", "x@y.cn", "13912345678", "12:30", "www.a.com",
+            "+1 234567", "+1234567", "+12345"]
     texts = ["", "【", "a。", "", *("".join(RNG.choice(pool) for _ in range(RNG.randint(0, 30))) for _ in range(300)), ""]
     own = features.own_matrix(texts)
     column = {name: own[:, i].tolist() for i, name in enumerate(features.OWN)}
@@ -186,3 +193,21 @@ def test_own_columns_equal_their_plain_definitions():
                           ("has_phone", features._PHONE), ("has_qq_wechat", features._QQ_WECHAT),
                           ("has_copyright", features._COPYRIGHT)):
         assert column[name] == blocks_with_a_match(pattern, texts), name
+
+
+def test_copies_and_teasers_equal_their_plain_definition():
+    from cleaner.segment import ELLIPSIS_END, TEASER_PREFIX, compact
+    rng = random.Random(3)
+    lead = "The minister said on Monday that the plan would go ahead"
+    pool = [lead, lead[:30] + "...", lead[:25] + "…", lead[:10] + "。。。", "short...", "x" * 30 + "…", "a b c", "新闻。",
+            "。", "...", lead + " again."]
+    for _ in range(300):
+        texts = [rng.choice(pool) for _ in range(rng.randint(0, 12))]
+        keys = [compact(t) for t in texts]
+        copies = [float(len(k) >= 6 and k in keys[:i]) for i, k in enumerate(keys)]
+        starts = Counter(k[:TEASER_PREFIX] for t, k in zip(texts, keys) if len(t) >= TEASER_PREFIX)
+        teasers = []
+        for t in texts:
+            stem = ELLIPSIS_END.sub("", t)
+            teasers.append(float(stem != t and len(stem) >= TEASER_PREFIX and starts[compact(stem)[:TEASER_PREFIX]] >= 2))
+        assert features._copies_and_teasers(texts) == (copies, teasers)

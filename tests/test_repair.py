@@ -1,6 +1,9 @@
+import random
+
 from cleaner.labels import BODY, CHROME
-from cleaner.repair import body_text, is_broken_pair, mark_layout_duplicates
+from cleaner.repair import body_text, is_broken_pair, mark_layout_duplicates, mark_lead_teasers
 from cleaner.result import Paragraph
+from cleaner.segment import ELLIPSIS_END, TEASER_PREFIX, compact
 
 
 def _body(texts):
@@ -56,3 +59,27 @@ def test_a_page_with_no_body_keeps_its_likeliest_body_paragraphs():
     fine = [*page([0.3]), Paragraph("article", BODY, 0.9, 1, probabilities={BODY: 0.9})]
     rescue_empty_body(fine)  # a page with body is left alone
     assert fine[0].label == CHROME
+
+
+def _teasers_by_definition(paragraphs):
+    """mark_lead_teasers as first written: every body paragraph tried with the regex."""
+    body = [p for p in paragraphs if p.label == BODY]
+    last_start = {compact(q.text)[:TEASER_PREFIX]: i for i, q in enumerate(body)}
+    for i, p in enumerate(body):
+        stem = ELLIPSIS_END.sub("", p.text)
+        if stem != p.text and len(key := compact(stem)[:TEASER_PREFIX]) >= TEASER_PREFIX and last_start.get(key, -1) > i:
+            p.label, p.rule, p.score = CHROME, "teaser repeating the lead", p.probabilities.get(CHROME, 0.0)
+
+
+def test_lead_teasers_equal_their_plain_definition():
+    rng = random.Random(2)
+    lead = "The minister said on Monday that the plan would go ahead"
+    pool = [lead, lead[:30] + "...", lead[:25] + "…", lead[:21] + "。。。", "short...", "新闻。", "...", lead + "\n"]
+    for _ in range(300):
+        texts = [rng.choice(pool) for _ in range(rng.randint(0, 10))]
+        labels = [rng.choice([BODY, BODY, CHROME]) for _ in texts]
+        fast, plain = ([Paragraph(t, lab, 0.5, i, probabilities={CHROME: 0.25}) for i, (t, lab) in
+                        enumerate(zip(texts, labels))] for _ in range(2))
+        mark_lead_teasers(fast)
+        _teasers_by_definition(plain)
+        assert fast == plain
