@@ -29,9 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", type=int, default=0, help="list the lost paragraphs of this many pages")
     args = parser.parse_args(argv)
     print(f"# bench_idempotence {date.today()} python {platform.python_version()} {platform.machine()}")
-    cleaner = Cleaner()
-    print("| input | pages | changed | share | chars of y | lost | share |\n|---|--:|--:|--:|--:|--:|--:|")
-    for name in SOURCES:
+    default = Cleaner()
+    print("| input | settle | pages | changed | share | chars of y | lost | share |\n"
+          "|---|---|--:|--:|--:|--:|--:|--:|")
+    for name, settle in ((name, settle) for name in SOURCES for settle in (False, True)):
+        cleaner = Cleaner(default.model, settle=settle)
         pages = [p for p in read_pages([DATA / name]) if is_held_out(p.extra.get("url") or p.source or p.id)]
         changed = chars = lost = count = 0
         for page in pages:
@@ -49,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
                     args.show -= 1
                     print(f"<!-- {page.id}: " + " | ".join(p[:60] for p in gone) + " -->")
         kind = "text" if name.endswith("-text.jsonl") else "HTML, its text re-cleaned"
-        print(f"| {Path(name).stem} ({kind}) | {count} | {changed} | {changed / max(count, 1):.1%} "
-              f"| {chars} | {lost} | {lost / max(chars, 1):.2%} |")
+        print(f"| {Path(name).stem} ({kind}) | {'yes' if settle else 'no'} | {count} | {changed} "
+              f"| {changed / max(count, 1):.1%} | {chars} | {lost} | {lost / max(chars, 1):.2%} |")
     return 0
 
 

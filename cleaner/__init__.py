@@ -31,19 +31,20 @@ _default: Cleaner | None = None
 def clean(page: Page, *, url: str | None = None, kind: str = "auto", include_comments: bool = False,
           model: ParagraphClassifier | str | Path | None = None, trust_model: bool = False,
           encoding: str | None = None, max_bytes: int = MAX_PAGE_BYTES, max_blocks: int = MAX_BLOCKS,
-          time_budget: float | None = TIME_BUDGET) -> Result:
+          time_budget: float | None = TIME_BUDGET, settle: bool = False) -> Result:
     """Clean one page with the shipped model (or `model`, a path needing `trust_model`); see `Cleaner.clean`.
 
-    `max_bytes`, `max_blocks` and `time_budget` are the per-page limits of `Cleaner` (`cleaner.limits`).
+    `max_bytes`, `max_blocks` and `time_budget` are the per-page limits of `Cleaner` (`cleaner.limits`);
+    `settle=True` makes cleaning text idempotent (`Cleaner`).
     """
     global _default
-    limits = {"max_bytes": max_bytes, "max_blocks": max_blocks, "time_budget": time_budget}
+    settings = {"max_bytes": max_bytes, "max_blocks": max_blocks, "time_budget": time_budget, "settle": settle}
     if model is not None:
-        cleaner = Cleaner(model, trust_model=trust_model, **limits)
+        cleaner = Cleaner(model, trust_model=trust_model, **settings)
     else:
         if _default is None:
             _default = Cleaner()
         cleaner = _default
-        if (cleaner.max_bytes, cleaner.max_blocks, cleaner.time_budget) != tuple(limits.values()):
-            cleaner = Cleaner(cleaner.model, **limits)  # shares the loaded model
+        if (cleaner.max_bytes, cleaner.max_blocks, cleaner.time_budget, cleaner.settle) != tuple(settings.values()):
+            cleaner = Cleaner(cleaner.model, **settings)  # shares the loaded model
     return cleaner.clean(page, url=url, kind=kind, include_comments=include_comments, encoding=encoding)

@@ -151,7 +151,8 @@ class RecordCleaner:
     def cleaner(self) -> Cleaner:
         """The Cleaner, its model loaded on first use (so a process that gets no page loads none)."""
         if self._cleaner is None:
-            self._cleaner = Cleaner(self.options.get("model"), trust_model=self.options.get("trust_model", False))
+            self._cleaner = Cleaner(self.options.get("model"), trust_model=self.options.get("trust_model", False),
+                                    settle=self.options.get("settle", False))
         return self._cleaner
 
     def __call__(self, record: Record) -> dict[str, Any]:

@@ -55,6 +55,8 @@ def clean(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).")] = 1,
     include_comments: Annotated[bool, typer.Option("--comments", help="Keep readers' comments in the output.")] = False,
     labels: Annotated[bool, typer.Option("--labels", help="Add every paragraph and its label (json, jsonl).")] = False,
+    settle: Annotated[bool, typer.Option(
+        "--settle", help="Text pages: clean the article again until it stays the same (idempotent, slower).")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Redo pages whose output exists.")] = False,
     checkpoint: Annotated[int, typer.Option(
         "--checkpoint", help="jsonl: store finished records every N records (what a resumed run keeps).")] = 1000,
@@ -85,7 +87,7 @@ def clean(
     if any(out == Path(p).resolve() for _, p in inputs if str(p) != "-"):
         _fail(f"output {output} is one of the inputs")
     options = {"model": str(model) if model else None, "trust_model": trust_model,
-               "include_comments": include_comments, "labels": labels}
+               "include_comments": include_comments, "labels": labels, "settle": settle}
     to_stdout = fmt == "jsonl" and str(output) == "-"
     parts: batch.JsonlParts | None = None
     if fmt == "jsonl" and not to_stdout:

@@ -45,3 +45,15 @@ def test_label_train_evaluate_round_trip_on_the_training_format(tmp_path, seeds)
     report = json.loads(result.output)
     assert report["pages"] == 3 and report["blocks"] == sum(len(r["paragraphs"]) for r in records)
     assert set(report["f1"]) == {"body", "chrome", "comment", "spam"}
+
+
+def test_clean_settle_writes_text_that_cleaning_again_keeps(tmp_path, seeds):
+    from cleaner import Cleaner
+
+    page = tmp_path / "in" / "page.txt"
+    page.parent.mkdir()
+    page.write_text(seeds[1].raw, encoding="utf-8")
+    result = runner.invoke(app, ["clean", str(page.parent), "-o", str(tmp_path / "out"), "--settle"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "page.txt").read_text(encoding="utf-8").strip()
+    assert text and Cleaner(settle=True).clean(text, kind="text").text == text

@@ -31,7 +31,7 @@ PAGE = "A headline of the day\n\nThe first paragraph, long enough to be prose.\n
 
 
 def test_a_paragraph_dropped_once_the_chrome_is_gone_is_dropped_at_once():
-    cleaner = Cleaner(ContextModel())
+    cleaner = Cleaner(ContextModel(), settle=True)
     result = cleaner.clean(PAGE, kind="text")
     assert result.text == "A headline of the day\n\nThe first paragraph, long enough to be prose."
     related = next(p for p in result.paragraphs if p.text == RELATED)
@@ -39,12 +39,25 @@ def test_a_paragraph_dropped_once_the_chrome_is_gone_is_dropped_at_once():
 
 
 def test_cleaning_the_settled_text_again_changes_nothing():
-    cleaner = Cleaner(ContextModel())
+    cleaner = Cleaner(ContextModel(), settle=True)
     once = cleaner.clean(PAGE, kind="text").text
     assert cleaner.clean(once, kind="text").text == once
 
 
 def test_html_input_is_not_settled():
     html = "<html><body>" + "".join(f"<p>{t}</p>" for t in PAGE.split("\n\n")) + "</body></html>"
-    result = Cleaner(ContextModel()).clean(html, kind="html")
+    result = Cleaner(ContextModel(), settle=True).clean(html, kind="html")
     assert RELATED in result.text.split("\n\n")
+
+
+def test_settling_is_asked_for():
+    result = Cleaner(ContextModel()).clean(PAGE, kind="text")
+    assert RELATED in result.text.split("\n\n")
+
+
+def test_clean_passes_settle_on(monkeypatch):
+    import cleaner
+
+    monkeypatch.setattr(cleaner, "_default", Cleaner(ContextModel()))
+    assert RELATED in cleaner.clean(PAGE, kind="text").text
+    assert RELATED not in cleaner.clean(PAGE, kind="text", settle=True).text
