@@ -102,17 +102,18 @@ def _record(row: dict[str, Any]) -> Record:
 
 
 def clean_pages(pages: DataFrame, *, labels: bool = False, comments: bool = False, model: str | None = None,
-                trust_model: bool = False) -> DataFrame:
+                trust_model: bool = False, settle: bool = False) -> DataFrame:
     """The clean text (and with `labels` every paragraph and its label) of each page of `pages`.
 
     `pages` has an `html` (binary or string) or a `text` column, and may have `id`, `url`,
     `warc_record_id`, `source`, `encoding` and `kind`. The result has the columns of
     `output_schema` and keeps the other columns of `pages` (the page content is dropped).
-    A page that fails has `error` set; it is never dropped.
+    A page that fails has `error` set; it is never dropped. `settle`: as `Cleaner(settle=True)`.
     """
     from pyspark.sql.types import StructType
 
-    options = {"model": model, "trust_model": trust_model, "include_comments": comments, "labels": labels}
+    options = {"model": model, "trust_model": trust_model, "include_comments": comments, "labels": labels,
+               "settle": settle}
     schema = output_schema(labels, comments)
     taken = set(schema.fieldNames()) | set(PAGE_COLUMNS)
     passthrough = [f for f in pages.schema.fields if f.name not in taken]
