@@ -43,11 +43,8 @@ _WIDE_ENDS = "。!?！？…"
 _ASCII_ENDS = ".!?"  # end a sentence when white space follows
 _COMMAS = ",，、;；:："
 _ELLIPSES = ("...", "…", "。。。")
-_SENTENCE_END = re.compile(r"[。!?！？…]|[.!?](?:\s|$)")
-_COMMA = re.compile(r"[,，、;；:：]")
 _TERMINAL = "。!?！？….?!”\"」』)）;；"
 _BRACKETS = "【《[「『"
-_DIGIT = re.compile(r"\d")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 #: Every branch but one begins with at most _DATE_DIGITS digits and then white space or one of
 #: _DATE_AFTER_DIGITS; that one begins with a month (`_date_starts` relies on it).
