@@ -17,7 +17,7 @@ import operator
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,7 +80,6 @@ _QQ_WECHAT = re.compile(
 )
 _COPYRIGHT_MARKS = ("©", "(c)", "copyright", "版权", "ICP", "备案号", "公网安备")
 _COPYRIGHT = re.compile("|".join(map(re.escape, _COPYRIGHT_MARKS)), re.I)
-_BRACKET_START = re.compile(r"^[【《\[「『]")
 _SEPARATORS = re.compile(r"\s[|/>»·]\s|\|")
 _NAME_DATE = re.compile(r"^\S{1,24}\s+(?:\d{4}[-/年]|\d{1,2}[-/月]|\d+\s*(?:分钟|小时|天)前|\d+ \w+ ago)")
 
@@ -149,11 +148,13 @@ class _Page:
     text: str
     slots: np.ndarray  # the table slot of each character: its code point, or _BEYOND_BMP
     following: np.ndarray  # the code point after each character (0 after the last)
+    flags: np.ndarray  # the _CLASSES bits of each character
 
     @classmethod
     def of(cls, text: str, codes: np.ndarray) -> _Page:
         following = np.append(codes[1:], 0)[:len(codes)]
-        return cls(text, np.minimum(codes, _BEYOND_BMP).astype(np.int64), following.astype(np.int64))
+        slots = np.minimum(codes, _BEYOND_BMP).astype(np.int64)
+        return cls(text, slots, following.astype(np.int64), _CLASSES[slots])
 
 
 @dataclass(slots=True)
@@ -307,6 +308,24 @@ def _blocks_matching(pattern: re.Pattern[str], texts: Sequence[str], candidates:
     return found
 
 
+def _per_block(found: Sequence[re.Match[str]], starts: np.ndarray, n: int) -> np.ndarray:
+    """How many of the matches `found` (on the page whose blocks begin at `starts`) begin in each block."""
+    if not found:
+        return np.zeros(n)
+    return np.bincount(np.searchsorted(starts, [m.start() for m in found], "right") - 1, minlength=n).astype(np.float64)
+
+
+def _distinct_words(scans: Iterable[_Starts], page: _Page, offsets: list[int]) -> Iterator[tuple[int, str]]:
+    """(block, word lower-cased) for every word list match, each distinct pair once."""
+    seen: set[tuple[int, str]] = set()
+    for scan in scans:
+        for m in scan.finditer(page):
+            key = (bisect_right(offsets, m.start()) - 1, m.group().lower())
+            if key not in seen:
+                seen.add(key)
+                yield key
+
+
 def own_matrix(texts: Sequence[str], scan: _Scan | None = None) -> np.ndarray:
     """The OWN columns of every block of a page at once.
 
@@ -324,15 +343,10 @@ def own_matrix(texts: Sequence[str], scan: _Scan | None = None) -> np.ndarray:
         scan.texts, scan.lengths, scan.starts, scan.offsets, scan.page.text, scan.page)
     size = np.maximum(lengths, 1)
 
-    def matches(pattern: re.Pattern[str]) -> list[re.Match[str]]:
-        return list(pattern.finditer(joined))
+    def count(found: Sequence[re.Match[str]]) -> np.ndarray:
+        return _per_block(found, starts, n)
 
-    def count(found: list[re.Match[str]]) -> np.ndarray:
-        if not found:
-            return np.zeros(n)
-        return np.bincount(np.searchsorted(starts, [m.start() for m in found], "right") - 1, minlength=n)
-
-    flags = _CLASSES[page.slots]
+    flags = page.flags
     latin = (flags & _LATIN_BIT) != 0
     word_start = latin & ~np.concatenate([[False], latin[:-1]])
     following = np.append(flags[1:], _SPACE_BIT)  # the page ends as if a newline followed
@@ -351,7 +365,7 @@ def own_matrix(texts: Sequence[str], scan: _Scan | None = None) -> np.ndarray:
     for m in dates:
         block = bisect_right(offsets, m.start()) - 1
         longest_date[block] = max(longest_date[block], m.end() - m.start())
-    lists = _word_lists(page, starts, n)
+    lists = _word_lists(page, offsets, n)
     rows = np.zeros((n, len(OWN)))
     rows[:, 0] = np.log1p(full)
     rows[:, 1] = cjk / size
@@ -372,7 +386,7 @@ def own_matrix(texts: Sequence[str], scan: _Scan | None = None) -> np.ndarray:
     rows[:, 16] = (count(_QQ_WECHAT_STARTS.finditer(page)) > 0).astype(np.float64)
     rows[:, 17] = (count(_COPYRIGHT_STARTS.finditer(page)) > 0).astype(np.float64)
     rows[:, 18] = (lengths == 0) | ((begins & _BRACKET_BIT) != 0)  # (an empty block counts, as "" in "【《" is True)
-    rows[:, 19] = np.log1p(count(matches(_SEPARATORS)))
+    rows[:, 19] = np.log1p(count(list(_SEPARATORS.finditer(joined))))
     rows[:, 20] = [float(len(t) <= 40 and bool(_NAME_DATE.match(t))) for t in texts]
     # column 21, bullet, comes from the Block
     rows[:, [OWN.index(c) for c in _LIST_COLUMNS]] = np.log1p(lists)
@@ -397,21 +411,15 @@ LATIN_SCAN_CHARS = 4000
 _ASCII_LETTER = re.compile("[A-Za-z]")  # the ASCII characters str.isalpha() accepts
 
 
-def _word_lists(page: _Page, starts: np.ndarray, n: int) -> np.ndarray:
+def _word_lists(page: _Page, offsets: list[int], n: int) -> np.ndarray:
     """Counts of distinct words per block for each of _LIST_COLUMNS, from one scan per pattern."""
     counts = np.zeros((n, len(_LIST_COLUMNS)))
-    seen: set[tuple[int, str]] = set()
     scans = [_CJK_WORD_STARTS]
     if _ASCII_LETTER.search(page.text, 0, LATIN_SCAN_CHARS) or page.text.isascii():
         scans.append(_LATIN_WORD_STARTS)
-    offsets = starts.tolist()
-    for scan in scans:
-        for m in scan.finditer(page):
-            key = (bisect_right(offsets, m.start()) - 1, m.group().lower())
-            if key not in seen:
-                seen.add(key)
-                if (columns := _WORD_COLUMNS.get(key[1])) is not None:
-                    counts[key[0]] += columns
+    for block, word in _distinct_words(scans, page, offsets):
+        if (columns := _WORD_COLUMNS.get(word)) is not None:
+            counts[block] += columns
     return counts
 
 
@@ -565,8 +573,6 @@ def _distance_to(mask: np.ndarray) -> np.ndarray:
     return np.minimum(np.minimum(index - before, after - index), n)
 
 
-
-
 def _copies_and_teasers(texts: Sequence[str]) -> tuple[list[float], list[float]]:
     """Layout duplicates: a block that repeats an earlier one, or a '...' teaser of another."""
     keys = [compact(t) for t in texts]
@@ -670,27 +676,16 @@ def selling_matrix(texts: Sequence[str], own: np.ndarray, scan: _Scan | None = N
     if n == 0:
         return rows
     scan = scan or _Scan.of(texts)
-    texts, starts, offsets, joined, page = scan.texts, scan.starts, scan.offsets, scan.page.text, scan.page
-
-    def count(found: list[re.Match[str]]) -> np.ndarray:
-        if not found:
-            return np.zeros(n)
-        return np.bincount(np.searchsorted(starts, [m.start() for m in found], "right") - 1,
-                           minlength=n).astype(np.float64)
+    texts, starts, page = scan.texts, scan.starts, scan.page
 
     words = np.zeros((n, len(_SELLING_COLUMNS)))
-    seen: set[tuple[int, str]] = set()
-    scans = [_SELLING_CJK_STARTS] + ([_SELLING_LATIN_STARTS] if _ASCII_LETTER.search(joined) else [])
-    for scan in scans:
-        for m in scan.finditer(page):
-            key = (bisect_right(offsets, m.start()) - 1, m.group().lower())
-            if key not in seen:
-                seen.add(key)
-                for name in lexicon.SELLING_OF.get(key[1], ()):
-                    words[key[0], _SELLING_COLUMNS.index(name)] += 1
-    price = count(_PRICE_STARTS.finditer(page, also=_price_starts(_CLASSES[page.slots])))
+    scans = [_SELLING_CJK_STARTS] + ([_SELLING_LATIN_STARTS] if _ASCII_LETTER.search(page.text) else [])
+    for block, word in _distinct_words(scans, page, scan.offsets):
+        for name in lexicon.SELLING_OF.get(word, ()):
+            words[block, _SELLING_COLUMNS.index(name)] += 1
+    price = _per_block(_PRICE_STARTS.finditer(page, also=_price_starts(page.flags)), starts, n)
     short_url = _blocks_matching(_SHORT_URL, texts, np.fromiter(("." in t for t in texts), dtype=bool, count=n))
-    hype = count(_HYPE_STARTS.finditer(page))
+    hype = _per_block(_HYPE_STARTS.finditer(page), starts, n)
     column = {name: own[:, OWN.index(name)] for name in
               ("has_url", "has_email", "has_phone", "has_qq_wechat", "contact_bait", "sales_words")}
     contact = ((column["has_qq_wechat"] > 0) | (column["has_phone"] > 0) | (column["contact_bait"] > 0)
