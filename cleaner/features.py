@@ -24,7 +24,7 @@ import numpy as np
 
 from cleaner import lexicon
 from cleaner.limits import check
-from cleaner.segment import ELLIPSIS_END, ELLIPSIS_LAST, TEASER_PREFIX, Block, compact
+from cleaner.segment import TEASER_PREFIX, Block, compact, ellipsis_stem
 
 #: A block this long, ending a sentence, counts as prose (the article's likely fabric).
 PROSE_MIN_CHARS = 40
@@ -584,7 +584,7 @@ def _copies_and_teasers(texts: Sequence[str]) -> tuple[list[float], list[float]]
     teasers = [0.0] * len(texts)
     stems = {}  # the blocks that end in an ellipsis, long enough without it: the only possible teasers
     for i, t in enumerate(texts):
-        if t.endswith(ELLIPSIS_LAST) and (stem := ELLIPSIS_END.sub("", t)) != t and len(stem) >= TEASER_PREFIX:
+        if (stem := ellipsis_stem(t)) is not None and len(stem) >= TEASER_PREFIX:
             stems[i] = stem
     if not stems:  # most pages: the prefix counts are not needed
         return copies, teasers

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from cleaner.labels import BODY, CHROME
 from cleaner.result import Paragraph
-from cleaner.segment import BULLET, ELLIPSIS_END, ELLIPSIS_LAST, TEASER_PREFIX, compact, join_lines, width
+from cleaner.segment import BULLET, TEASER_PREFIX, compact, ellipsis_stem, join_lines, width
 
 #: Lines narrower than this (CJK counted double) that end without a full stop may be headings.
 HEADING_MAX_WIDTH = 50
@@ -54,7 +54,7 @@ def mark_lead_teasers(paragraphs: Sequence[Paragraph]) -> None:
     body = [p for p in paragraphs if p.label == BODY]
     stems = {}  # the body paragraphs that end in an ellipsis: the only possible teasers
     for i, p in enumerate(body):
-        if p.text.endswith(ELLIPSIS_LAST) and (stem := ELLIPSIS_END.sub("", p.text)) != p.text:
+        if (stem := ellipsis_stem(p.text)) is not None:
             stems[i] = stem
     if not stems:  # most pages: no start keys needed
         return

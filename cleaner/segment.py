@@ -58,6 +58,14 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def ellipsis_stem(text: str) -> str | None:
+    """The text without its trailing ellipsis, or None when it ends in none (teasers end so)."""
+    if not text.endswith(ELLIPSIS_LAST):  # most texts: no regex call
+        return None
+    stem = ELLIPSIS_END.sub("", text)
+    return stem if stem != text else None
+
+
 def compact(text: str) -> str:
     """The text without any white space: the key that finds the same words laid out differently."""
     return "".join(text.split())
@@ -98,11 +106,7 @@ def segment_text(text: str, max_blocks: int | None = None) -> list[Block]:
                 lead = len(line) - len(line.lstrip())
                 group.append((offset + lead, offset + len(line.rstrip()), stripped))
         elif group:
-            if len(group) == 1:  # most paragraphs: one line, one block
-                start, end, only = group[0]
-                blocks.append(Block(only, start, end, group_index, bullet=_is_bullet(only)))
-            else:
-                blocks.extend(_paragraph_blocks(group, group_index))
+            blocks.extend(_paragraph_blocks(group, group_index))
             group, group_index = [], group_index + 1
             if max_blocks is not None and len(blocks) > max_blocks:
                 raise TooManyBlocks(max_blocks)
