@@ -163,7 +163,7 @@ def _walk(root, max_blocks: int | None = None) -> tuple[list[Block], list[tuple[
     solid = False  # whether parts hold more than white space
 
     def flush() -> None:
-        text = _squash("".join(parts))
+        text = squash("".join(parts))
         if text:
             anchor = first[1]
             blocks.append(_block(text, first, min(link_chars, len(text))))
@@ -190,7 +190,7 @@ def _walk(root, max_blocks: int | None = None) -> tuple[list[Block], list[tuple[
             if not solid:
                 solid = not piece.isspace()  # most pieces are white space between tags: no block
             if above[5]:
-                link_chars += len(_squash(piece))
+                link_chars += len(squash(piece))
             continue
         if kind is _OTHER:
             continue
@@ -220,11 +220,6 @@ def _walk(root, max_blocks: int | None = None) -> tuple[list[Block], list[tuple[
 
 
 _NO_TOKENS = (0, "")
-
-
-def _squash(text: str) -> str:
-    """`squash` without a regex: str.split() splits at exactly the characters `\\s` matches."""
-    return " ".join(text.split())
 
 
 @functools.lru_cache(maxsize=4096)

@@ -78,6 +78,21 @@ def _text_page(made: dict, page_id: str, source: str | None) -> LabelledPage:
                         paragraphs=[(p["text"], p["label"]) for p in made["paragraphs"]])
 
 
+def _html_of(page: LabelledPage) -> str | None:
+    """The decoded HTML of a labelled HTML page, to inject into; None (and said) when it has no text."""
+    content = decode(page_content(page, [CORPORA]), kind="html")
+    if content.reason:
+        print(f"skip {page.id}: {content.reason}", file=sys.stderr)
+        return None
+    return content.text
+
+
+def _html_page(page: LabelledPage, suffix: str, made_html: str, added: list[dict]) -> LabelledPage:
+    """The LabelledPage of an HTML page with paragraphs `training.synth` added."""
+    return LabelledPage(id=f"{page.id}{suffix}", kind="html", source=page.source, raw=made_html,
+                        paragraphs=list(page.paragraphs) + [(a["text"], a["label"]) for a in added])
+
+
 def synthetic_pages(pages: list[LabelledPage], seed: int, families: tuple[str, ...] | None = None,
                     html_pages: int = SYNTHETIC_HTML_PAGES) -> list[LabelledPage]:
     """Spam and comment threads injected into text pages and into raw HTML pages.
@@ -98,14 +113,11 @@ def synthetic_pages(pages: list[LabelledPage], seed: int, families: tuple[str, .
     html = [p for p in pages if p.kind == "html"]
     rng.shuffle(html)
     for page in sorted(html[:html_pages], key=lambda p: p.id):
-        content = decode(page_content(page, [CORPORA]), kind="html")
-        if decoded_reason := content.reason:
-            print(f"skip {page.id}: {decoded_reason}", file=sys.stderr)
+        if (html_text := _html_of(page)) is None:
             continue
         lang = synth.detect_lang([t for t, _ in page.paragraphs])
-        made_html, added = synth.inject_html(content.text, rng, families, lang)
-        out.append(LabelledPage(id=f"{page.id}#synth", kind="html", source=page.source, raw=made_html,
-                                paragraphs=list(page.paragraphs) + [(a["text"], a["label"]) for a in added]))
+        made_html, added = synth.inject_html(html_text, rng, families, lang)
+        out.append(_html_page(page, "#synth", made_html, added))
     return out
 
 
@@ -192,14 +204,12 @@ def varied_pages(pages: list[LabelledPage], seed: int, families: tuple[str, ...]
     html = sorted((p for p in pages if p.kind == "html"), key=lambda p: p.id)
     rng.shuffle(html)
     for page in sorted(html[:html_pages], key=lambda p: p.id):
-        content = decode(page_content(page, [CORPORA]), kind="html")
-        if content.reason:
+        if (html_text := _html_of(page)) is None:
             continue
         lang = synth.detect_lang([t for t, _ in page.paragraphs])
-        made_html, added = synth.inject_html(content.text, rng, families, lang)
+        made_html, added = synth.inject_html(html_text, rng, families, lang)
         made_html, more = synth.vary_html(made_html, rng, families, lang)
-        out.append(LabelledPage(id=f"{page.id}#varied", kind="html", source=page.source, raw=made_html,
-                                paragraphs=list(page.paragraphs) + [(a["text"], a["label"]) for a in added + more]))
+        out.append(_html_page(page, "#varied", made_html, added + more))
     return out
 
 
