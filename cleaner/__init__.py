@@ -45,6 +45,6 @@ def clean(page: Page, *, url: str | None = None, kind: str = "auto", include_com
         if _default is None:
             _default = Cleaner()
         cleaner = _default
-        if (cleaner.max_bytes, cleaner.max_blocks, cleaner.time_budget, cleaner.settle) != tuple(settings.values()):
+        if any(getattr(cleaner, name) != value for name, value in settings.items()):
             cleaner = Cleaner(cleaner.model, **settings)  # shares the loaded model
     return cleaner.clean(page, url=url, kind=kind, include_comments=include_comments, encoding=encoding)
