@@ -57,7 +57,6 @@ PEER_GAP = 3
 FILL_BETWEEN_BODY = True
 
 
-
 def label_by_gold(blocks: list[Block], gold: dict[str, list[str]]) -> list[Label]:
     """Each block's class from the gold paragraphs (body, comment, spam); chrome otherwise."""
     classes = [(SPAM, gold.get("spam", [])), (COMMENT, gold.get("comment", [])), (BODY, gold.get("body", []))]

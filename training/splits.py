@@ -21,7 +21,13 @@ def site_of(source: str) -> str:
     return name.split("_", 1)[0].split(".", 1)[0]
 
 
+def in_first_bucket(source: str, buckets: int, salt: str = "") -> bool:
+    """True when a stable hash of the page's site (after `salt`) falls in the first of `buckets`:
+    a split by site, another for every salt."""
+    digest = hashlib.sha1(f"{salt}{site_of(source)}".encode()).digest()
+    return digest[0] % buckets == 0
+
+
 def is_held_out(source: str) -> bool:
     """True when the page's site belongs to the held-out test split."""
-    digest = hashlib.sha1(site_of(source).encode("utf-8")).digest()
-    return digest[0] % TEST_BUCKETS == 0
+    return in_first_bucket(source, TEST_BUCKETS)

@@ -22,7 +22,6 @@ body (then the highest recall) among the rules with few enough comments called s
 from __future__ import annotations
 
 import argparse
-import hashlib
 import random
 import time
 from collections import defaultdict
@@ -37,7 +36,7 @@ from cleaner.labels import BODY, COMMENT, LABELS, SPAM
 from cleaner.pipeline import decide, prepare
 from cleaner.train import fit
 from training import synth
-from training.splits import site_of
+from training.splits import in_first_bucket
 from training.train_model import CORPORA, SEED, generated_pages, load_real_pages, split, synthetic_pages
 
 SEED_WITH_SPAM = "002_8b0eba742893faf0"
@@ -63,8 +62,7 @@ def is_validation_site(page: LabelledPage) -> bool:
     """One training site in VALIDATION_BUCKETS, by a hash salted differently from training/splits.py."""
     if page.source and page.source.startswith("seeds/"):
         return False
-    site = site_of(page.extra.get("url") or page.source or page.id)
-    return hashlib.sha1(f"tune_spam:{site}".encode()).digest()[0] % VALIDATION_BUCKETS == 0
+    return in_first_bucket(page.extra.get("url") or page.source or page.id, VALIDATION_BUCKETS, salt="tune_spam:")
 
 
 def predict(row: np.ndarray, features: np.ndarray, threshold: float, score_min: int) -> int:
