@@ -4,7 +4,10 @@
 
 One model is trained by the shipped recipe with two things held back: the synthetic spam
 families of the test side of `training.synth.split_families` (game_cheat among them), and
-seed page 002 (the seed with real spam and machine comments). It is then measured on
+seed page 002 (the seed with real spam and machine comments). The lexicon's word lists of the
+held-out families are hidden too, in training and in evaluation (`features.hidden_word_lists`;
+`--keep-word-lists` measures with them, as runs before 2026-12-01 (2) did): a family never
+seen has no word list either. It is then measured on
 - held-out pages (sites in the held-out split) with spam of the *test* families and reader
   comment threads injected (text pages and raw HTML pages), and
 - seed 002 itself: its 10 real spam lines.
@@ -24,6 +27,7 @@ import joblib
 
 from cleaner import Cleaner
 from cleaner.data import LabelledPage, align, page_content
+from cleaner.features import hidden_word_lists
 from cleaner.labels import BODY, COMMENT, LABELS, SPAM
 from cleaner.pipeline import has_selling_signal, prepare
 from cleaner.train import fit, format_report, score
@@ -40,10 +44,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save-model", type=Path, help="also write the trained model here (joblib)")
     parser.add_argument("--load-model", type=Path,
                         help="a model --save-model wrote, instead of training one (same recipe, same data)")
+    parser.add_argument("--keep-word-lists", action="store_true",
+                        help="do not hide the lexicon's word lists of the held-out families")
+    parser.add_argument("--no-text-lifts", action="store_true", help="train without the n-gram lifts (ablation)")
     args = parser.parse_args(argv)
     train_families, test_families = synth.split_families(SEED)
+    hidden = () if args.keep_word_lists else synth.lexicon_lists(test_families)
     print(f"# bench_spam {date.today()} python {platform.python_version()} {platform.machine()}")
     print(f"training families: {', '.join(train_families)}\nheld-out families: {', '.join(test_families)}")
+    print(f"lexicon word lists hidden: {', '.join(hidden) or 'none'}; "
+          f"n-gram lifts: {'off' if args.no_text_lifts else 'on'}")
+    with hidden_word_lists(hidden):
+        return _run(args, train_families, test_families)
+
+
+def _run(args: argparse.Namespace, train_families: tuple[str, ...], test_families: tuple[str, ...]) -> int:
     real = [p for p in load_real_pages() if p.id != SEED_WITH_SPAM]
     train, held = split(real)
     started = time.perf_counter()
@@ -51,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         model = joblib.load(args.load_model)
         print(f"loaded the model of an earlier run from {args.load_model} ({len(train)} real pages, seed 002 left out)")
     else:
-        model = fit(train + generated_pages(train, SEED, train_families), [CORPORA], seed=SEED)
+        model = fit(train + generated_pages(train, SEED, train_families), [CORPORA], seed=SEED,
+                    text_lifts=not args.no_text_lifts)
         print(f"trained in {time.perf_counter() - started:.0f} s on {len(train)} real pages (seed 002 left out)")
     if args.save_model:
         joblib.dump(model, args.save_model)

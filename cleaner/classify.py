@@ -3,6 +3,8 @@
 `ParagraphClassifier` is a small scikit-learn-style estimator in two passes, as jusText
 classifies each paragraph and then revises it by its neighbours, except that here both
 passes are learned:
+0. (given the blocks' texts) the n-gram lifts of `cleaner.ngrams` add four columns, what the
+   block's characters say of its class, out-of-fold in training like the second pass below;
 1. a gradient-boosted model (LightGBM) over the block's own, positional and neighbour features;
 2. the same model again, given also the first pass's probabilities of the neighbouring
    blocks (and how close the block is to the page's likely body), trained on out-of-fold
@@ -18,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import zlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,11 +35,15 @@ from sklearn.model_selection import GroupKFold
 from cleaner.errors import ModelError
 from cleaner.features import FEATURE_NAMES
 from cleaner.labels import LABELS
+from cleaner.ngrams import NgramLift
 
 #: Neighbour offsets whose first-pass probabilities the second pass sees.
 CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
 #: Folds for the out-of-fold first-pass probabilities the second pass trains on.
 CONTEXT_FOLDS = 3
+#: Folds (by source page) for the out-of-fold n-gram lifts the first pass trains on: a page's
+#: copies (synthetic, clean, short) share its text and fall in the same fold.
+TEXT_FOLDS = 4
 #: LightGBM threads for training: one, so that a retrain is bit-for-bit repeatable (threaded
 #: histogram sums are not) and does not fight other work for the cores (a 2-core box shared
 #: with other jobs trained 30x slower threaded).
@@ -77,10 +85,18 @@ class ParagraphClassifier:
         data = lightgbm.Dataset(X, codes, weight=weight, params={"max_bin": self.max_bin, "verbose": -1})
         return lightgbm.train(self._params(), data, num_boost_round=rounds or self.n_estimators)
 
-    def fit(self, X: np.ndarray, y: np.ndarray, pages: np.ndarray,
-            sample_weight: np.ndarray | None = None) -> ParagraphClassifier:
-        """Fit both passes. `pages` gives each row's page, so context never crosses pages."""
+    def fit(self, X: np.ndarray, y: np.ndarray, pages: np.ndarray, sample_weight: np.ndarray | None = None,
+            texts: Sequence[str] | None = None, groups: Sequence[str] | None = None) -> ParagraphClassifier:
+        """Fit both passes. `pages` gives each row's page, so context never crosses pages.
+
+        With `texts` (each row's block text) the n-gram lifts are fitted too and the model
+        needs the texts to predict; `groups` (each row's source page, default its page) keeps
+        copies of one page in one fold of the out-of-fold lifts.
+        """
         codes = np.array([LABELS.index(v) for v in np.asarray(y)])
+        self.text_ = None
+        if texts is not None:
+            X, self.text_ = _with_lifts(X, list(texts), codes, pages if groups is None else groups)
         self.first_ = self._booster(X, codes, sample_weight)
         oof = np.zeros((len(codes), len(LABELS)))
         folds = min(CONTEXT_FOLDS, len(np.unique(pages)))
@@ -94,15 +110,43 @@ class ParagraphClassifier:
         self.second_ = self._booster(_with_context(X, oof, pages), codes, sample_weight, self.context_estimators)
         return self
 
-    def predict_proba(self, X: np.ndarray, pages: np.ndarray | None = None) -> np.ndarray:
-        """Probabilities (rows x LABELS); rows of one page must be contiguous and in order."""
+    @property
+    def needs_texts(self) -> bool:
+        """Whether `predict_proba` needs the blocks' texts (the model has n-gram lifts)."""
+        return getattr(self, "text_", None) is not None
+
+    def predict_proba(self, X: np.ndarray, pages: np.ndarray | None = None,
+                      texts: Sequence[str] | None = None) -> np.ndarray:
+        """Probabilities (rows x LABELS); rows of one page must be contiguous and in order;
+        `texts`, each row's block text, when the model `needs_texts`."""
         if len(X) == 0:
             return np.zeros((0, len(LABELS)))
+        if self.needs_texts:
+            if texts is None or len(texts) != len(X):
+                raise ValueError("this model reads the blocks' texts: pass texts=, one per row")
+            X = np.hstack([X, self.text_.transform(texts)])
         first = _proba(self.first_, X)
         return _proba(self.second_, _with_context(X, first, pages))
 
-    def predict(self, X: np.ndarray, pages: np.ndarray | None = None) -> np.ndarray:
-        return self.classes_[self.predict_proba(X, pages).argmax(axis=1)]
+    def predict(self, X: np.ndarray, pages: np.ndarray | None = None,
+                texts: Sequence[str] | None = None) -> np.ndarray:
+        return self.classes_[self.predict_proba(X, pages, texts).argmax(axis=1)]
+
+
+def _with_lifts(X: np.ndarray, texts: list[str], codes: np.ndarray,
+                groups: Sequence) -> tuple[np.ndarray, NgramLift]:
+    """X with the n-gram lift columns, each row's from lifts fitted without its fold of source
+    pages, and the lifts fitted on every row (for prediction). Counts add up over folds, so the
+    out-of-fold lifts cost one count per fold."""
+    fold = np.array([zlib.crc32(str(g).encode()) % TEXT_FOLDS for g in groups])
+    members = [np.flatnonzero(fold == k) for k in range(TEXT_FOLDS)]
+    counts = [NgramLift.counts([texts[i] for i in rows], codes[rows]) for rows in members]
+    total = sum(counts)
+    lifts = np.zeros((len(X), len(LABELS)))
+    for rows, own in zip(members, counts):
+        if len(rows):
+            lifts[rows] = NgramLift().fit_counts(total - own).transform([texts[i] for i in rows])
+    return np.hstack([X, lifts]), NgramLift().fit_counts(total)
 
 
 def _proba(booster: lightgbm.Booster, X: np.ndarray) -> np.ndarray:

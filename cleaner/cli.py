@@ -198,9 +198,11 @@ def explain(
     except OSError as error:
         _fail(f"cannot read {path}: {error}")
     try:
-        result = Cleaner(model, trust_model=trust_model).clean(content)
+        cleaner = Cleaner(model, trust_model=trust_model)
+        result = cleaner.clean(content)
     except CleanerError as error:
         _fail(str(error))
+    lifts = cleaner.model.text_ if cleaner.model.needs_texts else None
     out = Console()
     out.print(f"[bold]{result.title or '(no title)'}[/bold]  kind={result.kind} encoding={result.encoding}")
     if result.reason:
@@ -211,8 +213,10 @@ def explain(
         why = ""
         if p.label == SPAM:
             signals = spam_signals(p.text)
-            named = ", ".join(f"{k}×{v}" for k, v in signals.items()) or "layout and context only"
-            why = f"  [red]signals: {named}[/red]"
+            named = ", ".join(f"{k}×{v}" for k, v in signals.items())
+            if lifts is not None and (grams := lifts.top_ngrams(p.text, SPAM, 4)):
+                named += ("; " if named else "") + "n-grams " + ", ".join(f"{g!r} {v:+.1f}" for g, v in grams)
+            why = f"  [red]signals: {named or 'layout and context only'}[/red]"
         if p.rule:
             why += f"  [magenta]rule: {p.rule}[/magenta]"
         out.print(f"[{colour}]{p.index:>4} {p.label:<7} {p.score:.2f}[/{colour}] "

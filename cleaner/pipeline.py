@@ -228,7 +228,8 @@ class Cleaner:
 
     def _finish_once(self, prepared: Prepared, *, url: str | None = None, include_comments: bool = False) -> Result:
         decoded, blocks, meta = prepared.decoded, prepared.blocks, prepared.meta
-        proba = self.model.predict_proba(prepared.features) if blocks else np.zeros((0, len(LABELS)))
+        proba = self.model.predict_proba(prepared.features, texts=[block.text for block in blocks]) \
+            if blocks else np.zeros((0, len(LABELS)))
         best, rules = decide(proba, prepared.features)
         # positional arguments, in Paragraph's field order, and a dict display: keywords and dict(zip())
         # cost 3x as much a paragraph

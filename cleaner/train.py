@@ -14,8 +14,9 @@ import numpy as np
 
 from cleaner.classify import ParagraphClassifier
 from cleaner.data import LabelledPage, align, page_content
-from cleaner.labels import LABELS
+from cleaner.labels import LABELS, SPAM
 from cleaner.pipeline import prepare
+from cleaner.segment import compact
 
 
 @dataclass(slots=True)
@@ -26,12 +27,33 @@ class Dataset:
     ids: list[str]  # page ids, by page number
     unmatched: int = 0  # blocks no label matched (left out)
     weights: np.ndarray | None = None
+    texts: list[str] = field(default_factory=list)  # each row's block text
+    groups: list[str] = field(default_factory=list)  # each row's fold group (see `row_groups`)
+
+
+def row_groups(page: LabelledPage, blocks: Sequence[str], labels: Sequence[str]) -> list[str]:
+    """The fold group of each block for the out-of-fold n-gram lifts: its source page (the page id
+    before any '#': the copies generated from a page share its text), or the group that
+    `page.extra["groups"]` names for the spam paragraph holding it (a generated spam
+    paragraph's family, so that one family's spam falls in one fold)."""
+    source = page.id.split("#")[0]
+    named = {compact(text): group for text, group in page.extra.get("groups", {}).items()}
+    if not named:
+        return [source] * len(blocks)
+    out = []
+    for text, label in zip(blocks, labels):
+        key = compact(text)
+        group = None
+        if label == SPAM:
+            group = named.get(key) or next((g for k, g in named.items() if key in k or k in key), None)
+        out.append(group or source)
+    return out
 
 
 def build_dataset(pages: Iterable[LabelledPage], roots: Sequence[Path] = (),
                   page_weights: dict[str, float] | None = None) -> Dataset:
     """Feature rows and labels of every matched block of every page."""
-    rows, labels, numbers, weights, ids = [], [], [], [], []
+    rows, labels, numbers, weights, ids, texts, groups = [], [], [], [], [], [], []
     unmatched = 0
     for number, page in enumerate(pages):
         prepared = prepare(page_content(page, roots), kind=page.kind)
@@ -43,20 +65,24 @@ def build_dataset(pages: Iterable[LabelledPage], roots: Sequence[Path] = (),
             continue
         rows.append(prepared.features[keep])
         labels.extend(matched[i] for i in keep)
+        texts.extend(prepared.blocks[i].text for i in keep)
+        groups.extend(row_groups(page, [prepared.blocks[i].text for i in keep], [matched[i] for i in keep]))
         numbers.extend([number] * len(keep))
         weights.extend([(page_weights or {}).get(page.id, 1.0)] * len(keep))
     X = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
     return Dataset(X, np.array(labels), np.array(numbers), ids, unmatched,
-                   np.array(weights) if page_weights else None)
+                   np.array(weights) if page_weights else None, texts, groups)
 
 
 def fit(pages: Iterable[LabelledPage], roots: Sequence[Path] = (), *, seed: int = 0,
-        page_weights: dict[str, float] | None = None) -> ParagraphClassifier:
-    """Train a ParagraphClassifier on labelled pages."""
+        page_weights: dict[str, float] | None = None, text_lifts: bool = True) -> ParagraphClassifier:
+    """Train a ParagraphClassifier on labelled pages (`text_lifts=False`: without the n-gram lifts)."""
     data = build_dataset(pages, roots, page_weights)
     if len(data.y) == 0:
         raise ValueError("no labelled block matched: nothing to train on")
-    return ParagraphClassifier(random_state=seed).fit(data.X, data.y, data.pages, data.weights)
+    return ParagraphClassifier(random_state=seed).fit(
+        data.X, data.y, data.pages, data.weights,
+        texts=data.texts if text_lifts else None, groups=data.groups)
 
 
 @dataclass(slots=True)

@@ -72,10 +72,21 @@ def _record(page: LabelledPage) -> dict:
             "paragraphs": [{"text": t, "label": lab} for t, lab in page.paragraphs]}
 
 
+def _spam_groups(paragraphs: list[tuple[str, str]]) -> dict:
+    """`extra` naming the family of each generated spam paragraph (`LabelledPage.extra["groups"]`), so
+    that training keeps the spam of one family in one fold and learns how its n-grams fare on others."""
+    from training import synth
+
+    groups = {text: f"spam:{family}" for text, label in paragraphs
+              if label == SPAM and (family := synth.family_of(text))}
+    return {"groups": groups} if groups else {}
+
+
 def _text_page(made: dict, page_id: str, source: str | None) -> LabelledPage:
     """The LabelledPage of a text record `training.synth` made."""
-    return LabelledPage(id=page_id, kind="text", source=source, raw=made["raw"],
-                        paragraphs=[(p["text"], p["label"]) for p in made["paragraphs"]])
+    paragraphs = [(p["text"], p["label"]) for p in made["paragraphs"]]
+    return LabelledPage(id=page_id, kind="text", source=source, raw=made["raw"], paragraphs=paragraphs,
+                        extra=_spam_groups(paragraphs))
 
 
 def _html_of(page: LabelledPage) -> str | None:
@@ -89,8 +100,9 @@ def _html_of(page: LabelledPage) -> str | None:
 
 def _html_page(page: LabelledPage, suffix: str, made_html: str, added: list[dict]) -> LabelledPage:
     """The LabelledPage of an HTML page with paragraphs `training.synth` added."""
+    paragraphs = list(page.paragraphs) + [(a["text"], a["label"]) for a in added]
     return LabelledPage(id=f"{page.id}{suffix}", kind="html", source=page.source, raw=made_html,
-                        paragraphs=list(page.paragraphs) + [(a["text"], a["label"]) for a in added])
+                        paragraphs=paragraphs, extra=_spam_groups(paragraphs))
 
 
 def synthetic_pages(pages: list[LabelledPage], seed: int, families: tuple[str, ...] | None = None,
@@ -159,7 +171,7 @@ def small_pages(pages: list[LabelledPage], seed: int, count: int = SMALL_PAGES,
             raw = "<html><body>" + "".join(parts) + "</body></html>"
             kind = "html"
         out.append(LabelledPage(id=f"{page.id}#small{number}", kind=kind, source=page.source, raw=raw,
-                                paragraphs=paragraphs))
+                                paragraphs=paragraphs, extra=_spam_groups(paragraphs)))
     return out
 
 

@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         prepared = prepare(page_content(page, [CORPORA]), kind=page.kind)
         if not prepared.blocks:
             continue
-        proba = model.predict_proba(prepared.features)
+        proba = model.predict_proba(prepared.features, texts=[b.text for b in prepared.blocks])
         for label, row, features, block in zip(align(prepared.blocks, page.paragraphs), proba, prepared.features,
                                                prepared.blocks):
             if label is not None:
