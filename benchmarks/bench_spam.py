@@ -35,7 +35,7 @@ from training import synth
 from training.train_model import CORPORA, SEED, generated_pages, load_real_pages, split, synthetic_pages
 
 SEED_WITH_SPAM = "002_8b0eba742893faf0"
-SWEEP = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+SWEEP = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
 
 
 def main(argv: list[str] | None = None) -> int:

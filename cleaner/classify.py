@@ -32,6 +32,7 @@ import numpy as np
 import sklearn
 from sklearn.model_selection import GroupKFold
 
+from cleaner import ngrams
 from cleaner.errors import ModelError
 from cleaner.features import FEATURE_NAMES
 from cleaner.labels import LABELS
@@ -214,6 +215,11 @@ def save_model(model: ParagraphClassifier, path: str | Path, card: dict[str, Any
         "estimator": f"ParagraphClassifier(n_estimators={model.n_estimators}, "
                      f"context_estimators={model.context_estimators}, learning_rate={model.learning_rate}, "
                      f"num_leaves={model.num_leaves}, max_bin={model.max_bin}, random_state={model.random_state})",
+        "text_lifts": {"columns": ngrams.COLUMNS, "ngram_sizes": list(ngrams.NGRAM_SIZES),
+                       "buckets": 1 << ngrams.NGRAM_BITS, "smoothing": model.text_.smoothing,
+                       "lift_step": ngrams.LIFT_STEP, "folds": TEXT_FOLDS,
+                       "fold_groups": "source page; a generated spam paragraph's family"}
+        if model.needs_texts else None,
         "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                      "numpy": np.__version__, "joblib": joblib.__version__,
                      "lightgbm": lightgbm.__version__},

@@ -4,7 +4,9 @@ One page a line: {"id", "source", "kind": "text"|"html", "paragraphs": [{"text",
 as in LABELS.md, extended with where the page itself is: `raw` (the page inline) or
 `source` (a path, relative to the JSONL file's folder or to a corpora root). Labels are
 matched to the blocks the segmenter cuts by their text, so a record stays valid when the
-segmenter changes where a block begins or ends.
+segmenter changes where a block begins or ends. An optional `groups` ({paragraph text: name})
+puts spam paragraphs of a common origin (a generated family) in one fold of the out-of-fold
+n-gram lifts (`cleaner.train.row_groups`); other keys are kept as they are (`extra`).
 """
 
 from __future__ import annotations

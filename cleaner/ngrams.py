@@ -15,8 +15,8 @@ carries over to spam families the training data never had.
 
 Normalisation: ASCII letters lower-cased, every digit read as 0 (phone numbers, prices and
 years look alike), white space as one space. Each n-gram of NGRAM_SIZES characters inside one
-block is hashed into 2**NGRAM_BITS buckets; everything is page-level numpy, a few tens of
-microseconds a page.
+block is hashed into 2**NGRAM_BITS buckets; everything is page-level numpy (one pass per
+n-gram size over the page's code points, no Python per block but its length).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from cleaner.labels import LABELS
 #: Character n-gram lengths: 2 catches most Chinese words, 3 the common English affixes and words.
 NGRAM_SIZES = (2, 3)
 #: log2 of the hash buckets: 2**18 keeps collisions rare for the ~10^6 distinct n-grams of the
-#: training pages while the table stays 2 MB (float16).
+#: training pages while the table stays 1 MB (int8, see LIFT_STEP).
 NGRAM_BITS = 18
 #: Pseudo-count of the smoothing: an n-gram seen k times has its lift shrunk by k / (k + SMOOTHING),
 #: so that n-grams seen once or twice say little.
@@ -43,27 +43,28 @@ COLUMNS = [f"text_lift_{label}" for label in LABELS]
 _SEPARATOR = 0x110000  # above every code point: marks block ends in the page array
 _MULTIPLIER = np.uint64(0x100000001B3)  # FNV-1a's 64-bit prime
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads the key's high bits
-_ZERO, _NINE, _UPPER_A, _UPPER_Z = ord("0"), ord("9"), ord("A"), ord("Z")
-_FULL_ZERO, _FULL_NINE = ord("０"), ord("９")
-_WHITE = np.array([ord(c) for c in " \t\n\r\f\v\u3000\xa0"])
+#: What each code point of the Basic Multilingual Plane reads as (ASCII capitals lower-cased,
+#: digits as 0, white space as a space); code points above it are read as they are.
+_FOLD = np.arange(0x10000, dtype=np.uint32)
+_FOLD[ord("A"):ord("Z") + 1] += 32
+_FOLD[ord("0"):ord("9") + 1] = ord("0")
+_FOLD[ord("０"):ord("９") + 1] = ord("0")
+_FOLD[[ord(c) for c in "\t\n\r\f\v\u3000\xa0"]] = ord(" ")
+#: Lifts are stored as int8 in steps of this size (range +-8): a quarter of the float32 table,
+#: so that the one lookup per n-gram hits the cache; a block's mean lift averages the rounding out.
+LIFT_STEP = 1 / 16
 
 
 def _codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The normalised code points of the blocks, joined with a separator, and each block's index
-    per position. Blocks are cut to MAX_BLOCK_CHARS (half from each end)."""
+    """The normalised code points of the blocks, each followed by a separator, and the blocks'
+    lengths (without it). Blocks are cut to MAX_BLOCK_CHARS (half from each end)."""
     half = MAX_BLOCK_CHARS // 2
     cut = [t if len(t) <= MAX_BLOCK_CHARS else t[:half] + t[-half:] for t in texts]
-    joined = "\0".join(cut) + "\0"
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    lengths = np.fromiter((len(t) + 1 for t in cut), dtype=np.int64, count=len(cut))
-    owner = np.repeat(np.arange(len(cut)), lengths)
-    ends = np.cumsum(lengths) - 1
-    upper = (codes >= _UPPER_A) & (codes <= _UPPER_Z)
-    codes[upper] += 32
-    codes[((codes >= _ZERO) & (codes <= _NINE)) | ((codes >= _FULL_ZERO) & (codes <= _FULL_NINE))] = _ZERO
-    codes[np.isin(codes, _WHITE)] = 32
-    codes[ends] = _SEPARATOR
-    return codes, owner
+    raw = np.frombuffer(("\0".join(cut) + "\0").encode("utf-32-le"), dtype=np.uint32)
+    codes = np.where(raw < 0x10000, _FOLD[raw & 0xFFFF], raw).astype(np.uint64)
+    lengths = np.fromiter(map(len, cut), dtype=np.int64, count=len(cut))
+    codes[np.cumsum(lengths + 1) - 1] = _SEPARATOR
+    return codes, lengths
 
 
 def _hashes(codes: np.ndarray, size: int) -> np.ndarray:
@@ -73,24 +74,32 @@ def _hashes(codes: np.ndarray, size: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         for k in range(size):
             key = (key ^ codes[k:k + count]) * _MULTIPLIER
-        return ((key * _MIX) >> np.uint64(64 - NGRAM_BITS)).astype(np.int64)
+        return ((key * _MIX) >> np.uint64(64 - NGRAM_BITS)).astype(np.intp)
+
+
+def _windows(texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each size of NGRAM_SIZES: the buckets of the n-grams inside a block, block after block,
+    and how many each block has (its length less size-1, or 0)."""
+    codes, lengths = _codes(texts)
+    separator = codes == _SEPARATOR
+    out = []
+    for size in NGRAM_SIZES:
+        count = len(codes) - size + 1
+        inside = ~separator[:count].copy()
+        for k in range(1, size):
+            inside &= ~separator[k:k + count]
+        out.append((_hashes(codes, size)[inside], np.maximum(lengths - size + 1, 0)))
+    return out
 
 
 def ngram_buckets(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """(bucket, block index) of every n-gram inside a block, for every block."""
     if not texts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    codes, owner = _codes(texts)
-    separators = np.concatenate([[0], np.cumsum(codes == _SEPARATOR)])
-    buckets, owners = [], []
-    for size in NGRAM_SIZES:
-        count = len(codes) - size + 1
-        if count <= 0:
-            continue
-        inside = separators[size:count + size] - separators[:count] == 0
-        buckets.append(_hashes(codes, size)[inside])
-        owners.append(owner[:count][inside])
-    return np.concatenate(buckets), np.concatenate(owners)
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    windows = _windows(texts)
+    blocks = np.arange(len(texts))
+    return (np.concatenate([buckets for buckets, _ in windows]),
+            np.concatenate([np.repeat(blocks, per_block) for _, per_block in windows]))
 
 
 class NgramLift:
@@ -119,7 +128,7 @@ class NgramLift:
         share = np.maximum(share, 1e-9)
         total = counts.sum(axis=1, keepdims=True)
         lift = np.log((counts + self.smoothing * share) / ((total + self.smoothing) * share))
-        self.lift_ = lift.astype(np.float16)
+        self.lift_ = np.clip(np.rint(lift / LIFT_STEP), -127, 127).astype(np.int8)
         return self
 
     def fit(self, texts: Sequence[str], labels: np.ndarray) -> NgramLift:
@@ -128,16 +137,20 @@ class NgramLift:
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """Mean n-gram lift of each block for each label (blocks x LABELS)."""
-        out = np.zeros((len(texts), len(LABELS)))
+        sums = np.zeros((len(texts), len(LABELS)))
+        counts = np.zeros(len(texts))
         if not texts:
-            return out
-        buckets, owner = ngram_buckets(texts)
-        if not len(buckets):
-            return out
-        lifts = self.lift_[buckets].astype(np.float64)
-        sums = np.column_stack([np.bincount(owner, lifts[:, c], minlength=len(texts)) for c in range(len(LABELS))])
-        n = np.bincount(owner, minlength=len(texts))[:, None]
-        np.divide(sums, n, out=out, where=n > 0)
+            return sums
+        rows = self.lift_.view(np.int32).ravel()  # one 4-byte row per bucket: one lookup per n-gram
+        for buckets, per_block in _windows(texts):
+            lifts = rows[buckets].view(np.int8).reshape(-1, len(LABELS))
+            running = np.zeros((len(lifts) + 1, len(LABELS)), dtype=np.int32)  # exact: steps are integers
+            np.cumsum(lifts, axis=0, dtype=np.int32, out=running[1:])
+            ends = np.cumsum(per_block)
+            sums += running[ends] - running[ends - per_block]
+            counts += per_block
+        out = np.zeros_like(sums)
+        np.divide(sums * LIFT_STEP, counts[:, None], out=out, where=counts[:, None] > 0)
         return out
 
     def top_ngrams(self, text: str, label: str, k: int = 5) -> list[tuple[str, float]]:
@@ -149,5 +162,5 @@ class NgramLift:
                 gram = text[i:i + size]
                 if gram not in seen and gram.strip():
                     codes, _ = _codes([gram])
-                    seen[gram] = float(self.lift_[_hashes(codes[:size], size)[0], column])
+                    seen[gram] = float(self.lift_[_hashes(codes[:size], size)[0], column]) * LIFT_STEP
         return sorted(((g, v) for g, v in seen.items() if v > 0), key=lambda item: -item[1])[:k]

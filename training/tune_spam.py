@@ -8,7 +8,9 @@ held-out sites; tuning the rule there would fit it to the test. Here neither is 
 - the *training* families are split again: VALIDATION_FAMILIES of them (drawn by seed, never
   machine_comment, which is a shape rather than a product) are kept out of training;
 - the *training* sites are split again by a salted site hash: one in four is a validation site;
-- seed 002 (bench_spam's unseen real spam) is left out.
+- seed 002 (bench_spam's unseen real spam) is left out;
+- the lexicon's word lists of the validation families are hidden (`features.hidden_word_lists`),
+  as bench_spam hides those of its held-out families (`--keep-word-lists`: not).
 A model is trained by the shipped recipe on the fit sites with the fit families, then the
 validation sites get spam of the validation families and comment threads injected the way
 bench_spam injects them (`synthetic_pages`). Printed: for each threshold and selling-score
@@ -31,7 +33,7 @@ import joblib
 import numpy as np
 
 from cleaner.data import LabelledPage, align, page_content
-from cleaner.features import FEATURE_NAMES
+from cleaner.features import FEATURE_NAMES, hidden_word_lists
 from cleaner.labels import BODY, COMMENT, LABELS, SPAM
 from cleaner.pipeline import decide, prepare
 from cleaner.train import fit
@@ -42,7 +44,7 @@ from training.train_model import CORPORA, SEED, generated_pages, load_real_pages
 SEED_WITH_SPAM = "002_8b0eba742893faf0"
 VALIDATION_FAMILIES = 3
 VALIDATION_BUCKETS = 4
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
 SCORE_MINS = (1, 2, 3, 4, 99)
 MAX_PAGES_LOSING = 0.01
 MAX_COMMENTS_AS_SPAM = 0.05
@@ -77,8 +79,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save-model", type=Path, help="also write the trained model here (joblib)")
     parser.add_argument("--load-model", type=Path, help="a model --save-model wrote, instead of training one")
     parser.add_argument("--show", type=int, default=0, help="print this many missed and false spam calls")
+    parser.add_argument("--keep-word-lists", action="store_true",
+                        help="do not hide the lexicon's word lists of the validation families")
     args = parser.parse_args(argv)
     fit_families, val_families = validation_families()
+    hidden = () if args.keep_word_lists else synth.lexicon_lists(val_families)
+    print(f"lexicon word lists hidden: {', '.join(hidden) or 'none'}")
+    with hidden_word_lists(hidden):
+        return _run(args, fit_families, val_families)
+
+
+def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: tuple[str, ...]) -> int:
     _, test_families = synth.split_families(SEED)
     assert not set(val_families) & set(test_families) and not set(fit_families) & set(test_families)
     print(f"fit families: {', '.join(fit_families)}\nvalidation families: {', '.join(val_families)}\n"
