@@ -167,6 +167,8 @@ def spark_command(
     labels: Annotated[bool, typer.Option("--labels", help="Add every paragraph and its label.")] = False,
     include_comments: Annotated[bool, typer.Option("--comments", help="Add readers' comments.")] = False,
     partitions: Annotated[int | None, typer.Option("--partitions", help="Slices of the input files.")] = None,
+    settle: Annotated[bool, typer.Option(
+        "--settle", help="Text pages: clean the article again until it stays the same (idempotent, slower).")] = False,
     model: ModelOption = None,
     trust_model: TrustOption = False,
 ) -> None:
@@ -180,7 +182,8 @@ def spark_command(
     try:
         load_model(model, trust=trust_model)
         spark.clean_paths(spark.session(master), paths, output, labels=labels, comments=include_comments,
-                          model=str(model) if model else None, trust_model=trust_model, partitions=partitions)
+                          model=str(model) if model else None, trust_model=trust_model, partitions=partitions,
+                          settle=settle)
     except (CleanerError, ValueError) as error:
         _fail(str(error))
     err.print(f"wrote {output}")

@@ -171,10 +171,11 @@ def read_pages(spark: SparkSession, paths: Sequence[str], partitions: int | None
 
 def clean_paths(spark: SparkSession, paths: Sequence[str], output: str, *, labels: bool = False,
                 comments: bool = False, model: str | None = None, trust_model: bool = False,
-                partitions: int | None = None) -> None:
+                partitions: int | None = None, settle: bool = False) -> None:
     """Read pages from `paths`, clean them and write Parquet to `output` (replacing it)."""
     pages = read_pages(spark, paths, partitions)
-    cleaned = clean_pages(pages, labels=labels, comments=comments, model=model, trust_model=trust_model)
+    cleaned = clean_pages(pages, labels=labels, comments=comments, model=model, trust_model=trust_model,
+                          settle=settle)
     cleaned.write.mode("overwrite").parquet(output)
 
 
@@ -201,11 +202,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--model", help="model file (default: the shipped one)")
     parser.add_argument("--trust-model", action="store_true", help="load a model from outside models/")
     parser.add_argument("--partitions", type=int, help="slices of the input files")
+    parser.add_argument("--settle", action="store_true", help="text pages: clean the article again until it "
+                        "stays the same (idempotent, slower)")
     parser.add_argument("--master", help="Spark master when not given by spark-submit, e.g. local[2]")
     args = parser.parse_args(argv)
     spark = session(args.master)
     clean_paths(spark, args.paths, args.output, labels=args.labels, comments=args.comments, model=args.model,
-                trust_model=args.trust_model, partitions=args.partitions)
+                trust_model=args.trust_model, partitions=args.partitions, settle=args.settle)
 
 
 if __name__ == "__main__":  # spark-submit runs this file: use the installed module, not this copy

@@ -122,3 +122,14 @@ def test_cleaner_spark_command_writes_parquet(spark, inputs, tmp_path):
     result = CliRunner().invoke(app, ["spark", inputs[0], "-o", str(tmp_path / "cmd.parquet"), "--master", "local[2]"])
     assert result.exit_code == 0, result.output
     assert len(pq.read_table(tmp_path / "cmd.parquet").to_pylist()) == 3
+
+
+def test_cleaner_spark_settle_gives_the_settled_text_of_cleaner_clean(spark, inputs, tmp_path):
+    cli = CliRunner().invoke(app, ["clean", inputs[1], "-o", str(tmp_path / "cli.jsonl"), "--settle"])
+    assert cli.exit_code == 1, cli.output  # the broken line
+    expected = {line["id"]: line["text"] for line in map(json.loads, (tmp_path / "cli.jsonl").read_text().splitlines())}
+    result = CliRunner().invoke(app, ["spark", inputs[1], "-o", str(tmp_path / "s.parquet"), "--master", "local[2]",
+                                      "--settle"])
+    assert result.exit_code == 0, result.output
+    got = {row["id"]: row["text"] for row in pq.read_table(tmp_path / "s.parquet").to_pylist() if not row["error"]}
+    assert got == expected and any(got.values())
