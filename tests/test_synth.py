@@ -114,7 +114,8 @@ def test_families_exist_in_the_languages_their_spam_is_written_in():
     assert synth.family_langs("invoice") == ("zh",)
     assert synth.family_langs("private_server") == ("zh",)
     assert synth.family_langs("essay_writing") == ("en",)
-    for family in ("game_cheat", "gambling", "loan", "click_farm", "pharma", "seo_links", "machine_comment"):
+    for family in ("game_cheat", "gambling", "loan", "click_farm", "pharma", "seo_links", "machine_comment",
+                   *synth.TRAIN_ONLY_FAMILIES):
         assert synth.family_langs(family) == ("zh", "en")
 
 
@@ -148,12 +149,45 @@ def test_spam_is_varied_rather_than_near_duplicate():
 
 
 def test_some_spam_carries_contact_bait_and_some_does_not():
-    for family in ("game_cheat", "gambling", "loan", "click_farm", "counterfeit", "pharma"):
+    for family in ("game_cheat", "gambling", "loan", "click_farm", "counterfeit", "pharma", *synth.TRAIN_ONLY_FAMILIES):
         for lang in synth.family_langs(family):
             rng = random.Random(2)
             texts = [synth.spam_paragraph(family, lang, rng, form="teaser") for _ in range(200)]
             baited = sum(bool(BAIT.search(t)) for t in texts)
             assert 20 <= baited <= 180, (family, lang, baited)
+
+
+@pytest.mark.parametrize("family", synth.TRAIN_ONLY_FAMILIES)
+def test_every_template_of_the_train_only_families_renders_in_both_languages(family):
+    """Each template on its own (not a random draw), with and without contact bait, many times."""
+    data = synth._family_file(family)
+    assert set(synth.FORMS) <= {form for lang in synth.LANGS for form in data[lang]}
+    for lang in synth.LANGS:
+        spec = data[lang]
+        slots = [spec["slots"], synth._common(lang)]
+        counts = {form: len(spec[form]) for form in synth.FORMS}
+        assert counts["title"] >= 7 and counts["teaser"] >= 9 and counts["comment"] >= 4, (family, lang, counts)
+        rng = random.Random(f"{family}:{lang}")
+        for form in synth.FORMS:
+            for template in spec[form]:
+                texts = set()
+                for i in range(12):
+                    text = synth._tidy(synth._Renderer(rng, slots, bait=i % 2 == 0).render(template), lang)
+                    assert text and "{" not in text and "}" not in text, (family, lang, template, text)
+                    assert bool(CJK.search(text)) == (lang == "zh"), (family, lang, text)
+                    texts.add(text)
+                assert len(texts) >= 6, (family, lang, template)
+        for name, values in spec["slots"].items():  # every slot value renders too, even if rarely drawn
+            for value in values:
+                text = synth._Renderer(rng, slots).render(value)
+                assert "{" not in text and "}" not in text, (family, lang, name, value)
+
+
+def test_train_only_families_have_no_lexicon_list_and_are_new():
+    assert set(synth.FAMILIES) == set(synth.SPLIT_FAMILIES) | set(synth.TRAIN_ONLY_FAMILIES)
+    assert not set(synth.SPLIT_FAMILIES) & set(synth.TRAIN_ONLY_FAMILIES)
+    assert synth.lexicon_lists(synth.TRAIN_ONLY_FAMILIES) == ()
+    assert not set(synth.LEXICON_LIST) & set(synth.TRAIN_ONLY_FAMILIES)
 
 
 def test_machine_comments_quote_the_page_they_stand_on():
@@ -394,6 +428,43 @@ def test_family_split_is_disjoint_complete_and_holds_out_game_cheat(seed):
     assert "game_cheat" in test and "machine_comment" in train
     assert len(test) >= 2 and len(train) >= 2
     assert synth.split_families(seed) == (train, test)
+
+
+def _split_before_train_only_families(seed: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """split_families as it was before TRAIN_ONLY_FAMILIES existed (FAMILIES were the 14 of SPLIT_FAMILIES)."""
+    families = synth.SPLIT_FAMILIES
+    rest = [f for f in families if f not in synth.PINNED_TEST and f not in synth.PINNED_TRAIN]
+    random.Random(f"split_families:{seed}").shuffle(rest)
+    test = {*synth.PINNED_TEST, *rest[:max(0, round(synth.TEST_SHARE * len(families)) - len(synth.PINNED_TEST))]}
+    return tuple(f for f in families if f not in test), tuple(f for f in families if f in test)
+
+
+@pytest.mark.parametrize("seed", [*range(100), 20261124])
+def test_train_only_families_leave_the_split_as_it_was(seed):
+    old_train, old_test = _split_before_train_only_families(seed)
+    train, test = synth.split_families(seed)
+    assert test == old_test
+    assert train == old_train + synth.TRAIN_ONLY_FAMILIES
+
+
+def test_benchmark_split_and_validation_families_are_pinned():
+    """bench_spam's held-out families and tune_spam's validation families (training.train_model.SEED)."""
+    from training import tune_spam
+    from training.train_model import SEED
+
+    assert SEED == 20261124
+    train, test = synth.split_families(SEED)
+    assert test == ("game_cheat", "loan", "account_trade", "seo_links")
+    fit, held = tune_spam.validation_families(SEED)
+    assert held == ("gambling", "pharma", "essay_writing")
+    assert set(synth.TRAIN_ONLY_FAMILIES) <= set(fit) and set(fit) | set(held) == set(train)
+    for seed in range(30):
+        assert not set(tune_spam.validation_families(seed)[1]) & set(synth.TRAIN_ONLY_FAMILIES)
+
+
+def test_train_only_families_cannot_be_pinned_to_the_test_side():
+    with pytest.raises(ValueError, match="train-only"):
+        synth.split_families(0, pinned_test=("game_cheat", synth.TRAIN_ONLY_FAMILIES[0]))
 
 
 def test_family_split_changes_with_the_seed_and_can_pin_more_families():
