@@ -3,8 +3,8 @@
 `ParagraphClassifier` is a small scikit-learn-style estimator in two passes, as jusText
 classifies each paragraph and then revises it by its neighbours, except that here both
 passes are learned:
-0. (given the blocks' texts) the n-gram lifts of `cleaner.ngrams` add four columns, what the
-   block's characters say of its class, out-of-fold in training like the second pass below;
+0. (given the blocks' texts) the n-gram lifts of `cleaner.ngrams` add columns (`ngrams.COLUMNS`),
+   what the block's characters say of its class, out-of-fold in training like the second pass;
 1. a gradient-boosted model (LightGBM) over the block's own, positional and neighbour features;
 2. the same model again, given also the first pass's probabilities of the neighbouring
    blocks (and how close the block is to the page's likely body), trained on out-of-fold
@@ -42,8 +42,9 @@ from cleaner.ngrams import NgramLift
 CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
 #: Folds for the out-of-fold first-pass probabilities the second pass trains on.
 CONTEXT_FOLDS = 3
-#: Folds (by source page) for the out-of-fold n-gram lifts the first pass trains on: a page's
-#: copies (synthetic, clean, short) share its text and fall in the same fold.
+#: Folds for the out-of-fold n-gram lifts the first pass trains on, by source page (a page's
+#: copies, synthetic, clean or short, share its text and fall in one fold) and, for generated
+#: spam, by family (so that the first pass learns what lifts say of a family they never saw).
 TEXT_FOLDS = 4
 #: LightGBM threads for training: one, so that a retrain is bit-for-bit repeatable (threaded
 #: histogram sums are not) and does not fight other work for the cores (a 2-core box shared
@@ -96,8 +97,10 @@ class ParagraphClassifier:
         """
         codes = np.array([LABELS.index(v) for v in np.asarray(y)])
         self.text_ = None
+        self.text_columns_ = []
         if texts is not None:
             X, self.text_ = _with_lifts(X, list(texts), codes, pages if groups is None else groups)
+            self.text_columns_ = list(ngrams.COLUMNS)
         self.first_ = self._booster(X, codes, sample_weight)
         oof = np.zeros((len(codes), len(LABELS)))
         folds = min(CONTEXT_FOLDS, len(np.unique(pages)))
@@ -143,7 +146,7 @@ def _with_lifts(X: np.ndarray, texts: list[str], codes: np.ndarray,
     members = [np.flatnonzero(fold == k) for k in range(TEXT_FOLDS)]
     counts = [NgramLift.counts([texts[i] for i in rows], codes[rows]) for rows in members]
     total = sum(counts)
-    lifts = np.zeros((len(X), len(LABELS)))
+    lifts = np.zeros((len(X), len(ngrams.COLUMNS)))
     for rows, own in zip(members, counts):
         if len(rows):
             lifts[rows] = NgramLift().fit_counts(total - own).transform([texts[i] for i in rows])
@@ -260,6 +263,7 @@ def load_model(path: str | Path | None = None, *, trust: bool = False) -> Paragr
     model = joblib.load(path)
     if not isinstance(model, ParagraphClassifier):
         raise ModelError(f"{path} holds a {type(model).__name__}, not a ParagraphClassifier")
-    if list(model.feature_names) != FEATURE_NAMES:
+    if list(model.feature_names) != FEATURE_NAMES or (
+            model.needs_texts and getattr(model, "text_columns_", None) != ngrams.COLUMNS):
         raise ModelError(f"{path} was trained on other features than this version of cleaner computes; retrain it")
     return model
