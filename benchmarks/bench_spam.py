@@ -103,8 +103,8 @@ def _run(args: argparse.Namespace, train_families: tuple[str, ...], test_familie
           f"({comment_in_text / max(comment_lines, 1):.1%}); reader comments called spam: "
           f"{reader_as_spam}/{reader_comments} ({reader_as_spam / max(reader_comments, 1):.1%})")
 
-    print("\nthreshold sweep (spam called when p(spam) >= t and the block shows a selling signal; "
-          "without the signal requirement in brackets):")
+    print("\nthreshold sweep (spam called when p(spam) >= t, or spam is likeliest and body not next, and the "
+          "block shows a selling signal; without the signal requirement in brackets):")
     print("| t | spam recall | pages losing body to spam | [recall] | [pages] |")
     print("|---|---|---|---|---|")
     for threshold in SWEEP:
@@ -124,7 +124,7 @@ def _run(args: argparse.Namespace, train_families: tuple[str, ...], test_familie
 def _labels(cleaner: Cleaner, page: LabelledPage, sweep: list | None = None,
             number: int = 0) -> tuple[list[str], list[str]]:
     """Gold and predicted labels of a page's matched blocks; with `sweep`, also collects
-    (page number, gold label, p(spam), has a selling signal) per block."""
+    (page number, gold label, p(spam), has a selling signal, spam likeliest, body next likeliest) per block."""
     prepared = prepare(page_content(page, [CORPORA]), kind=page.kind)
     result = cleaner.finish(prepared)
     gold, predicted = [], []
@@ -134,17 +134,23 @@ def _labels(cleaner: Cleaner, page: LabelledPage, sweep: list | None = None,
             gold.append(label)
             predicted.append(paragraph.label)
             if sweep is not None:
-                sweep.append((number, label, paragraph.probabilities[SPAM],
-                              has_selling_signal(features)))
+                probabilities = paragraph.probabilities
+                ranked = sorted(probabilities, key=probabilities.get)
+                sweep.append((number, label, probabilities[SPAM], has_selling_signal(features),
+                              ranked[-1] == SPAM, ranked[-2] == BODY))
     return gold, predicted
 
 
-def _sweep(rows: list[tuple[int, str, float, bool]], threshold: float, need_signal: bool) -> tuple[float, float]:
-    """(spam recall, share of pages with a body block called spam) for one decision rule."""
-    called = [(page, gold) for page, gold, p, signal in rows if p >= threshold and (signal or not need_signal)]
-    spam_total = sum(1 for _, gold, _, _ in rows if gold == SPAM)
+def _sweep(rows: list[tuple[int, str, float, bool, bool, bool]], threshold: float,
+           need_signal: bool) -> tuple[float, float]:
+    """(spam recall, share of pages with a body block called spam) for one decision rule: the
+    pipeline's (`decide`) at `threshold`: spam when p(spam) >= threshold, or when spam is the
+    likeliest label and body not the next likeliest; and a selling signal if `need_signal`."""
+    called = [(page, gold) for page, gold, p, signal, first, body_next in rows
+              if (p >= threshold or (first and not body_next)) and (signal or not need_signal)]
+    spam_total = sum(1 for _, gold, *_ in rows if gold == SPAM)
     recall = sum(1 for _, gold in called if gold == SPAM) / max(spam_total, 1)
-    pages = {page for page, _, _, _ in rows}
+    pages = {page for page, *_ in rows}
     losing = {page for page, gold in called if gold == BODY}
     return recall, len(losing) / max(len(pages), 1)
 

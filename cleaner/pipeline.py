@@ -88,15 +88,17 @@ def prepare_decoded(decoded: Decoded, max_blocks: int | None = None) -> Prepared
 #: changes nothing (each round that changes it drops or joins a paragraph; 2 are the rule).
 SETTLE_ROUNDS = 10
 
-#: A block is called spam only when the model is this sure: a false spam call deletes an
-#: article paragraph, a missed one leaves an ad in the text, and the first costs more.
+#: A block the model finds likeliest spam, and whose next likeliest label is body, is called
+#: spam only when the model is this sure: a false spam call there deletes an article
+#: paragraph, a missed one leaves an ad in the text, and the first costs more. (When the next
+#: likeliest label is chrome or comment the text is the same either way: the spam call stands.)
 #: Chosen with SELLING_SCORE_MIN on a validation split of the *training* spam families (gambling,
 #: pharma, essay_writing, their word lists hidden) on training sites (`python -m training.tune_spam`),
 #: never on the held-out families of bench_spam: no rule kept pages losing body under 1% there;
-#: 0.98 with a score of 1 gave the lowest share (2.8%, recall 0.49; 0.9 gave 3.7%, recall 0.54)
+#: 0.98 with a score of 1 gave the lowest share (2.8%, recall 0.56; 0.9 gave 3.7%, recall 0.58)
 #: (2026-12-01, the recipe with n-gram lifts and 18 training families).
 SPAM_MIN_PROBABILITY = 0.98
-_SPAM = LABELS.index(SPAM)
+_SPAM, _BODY = LABELS.index(SPAM), LABELS.index(BODY)
 #: Probabilities in a Result are rounded to this many decimals.
 PROBABILITY_DIGITS = 4
 #: Feature columns that show a block sells something: spam words of any family, contact bait,
@@ -119,18 +121,19 @@ def decide(proba: np.ndarray, features: np.ndarray, min_probability: float = SPA
            score_min: int = SELLING_SCORE_MIN) -> tuple[np.ndarray, list[str | None]]:
     """The label index of every block, and the rule that chose it where not the model: the most
     probable label, except that a spam call yields to the next most probable label when the
-    model is below `min_probability` or the block shows no selling signal at all
-    (off-topic text alone is not an ad). One numpy pass over the page, not one call per block."""
+    block shows no selling signal at all (off-topic text alone is not an ad), and to body when
+    body is the next most probable and the model is below `min_probability`. One numpy pass
+    over the page, not one call per block."""
     best = proba.argmax(axis=1)
     rules: list[str | None] = [None] * len(best)
     spam = np.flatnonzero(best == _SPAM)
     if spam.size:
         runner_up = np.argsort(proba[spam], axis=1)[:, -2]
-        unsure = proba[spam, _SPAM] < min_probability
+        unsure = (proba[spam, _SPAM] < min_probability) & (runner_up == _BODY)
         selling = has_selling_signal(features[spam], score_min)
         for row, second, low, sells in zip(spam.tolist(), runner_up.tolist(), unsure.tolist(), selling.tolist()):
             if low:
-                best[row], rules[row] = second, f"spam below {min_probability}: next most probable label"
+                best[row], rules[row] = second, f"spam below {min_probability} with body next: body"
             elif not sells:
                 best[row], rules[row] = second, "spam without any selling signal: next most probable label"
     return best, rules

@@ -6,7 +6,7 @@ import numpy as np
 
 from cleaner import lexicon
 from cleaner.features import FEATURE_NAMES, OWN, SELLING, own_matrix, page_features, selling_matrix
-from cleaner.labels import LABELS, SPAM
+from cleaner.labels import BODY, LABELS, SPAM
 from cleaner.pipeline import SPAM_MIN_PROBABILITY, decide, has_selling_signal
 from cleaner.segment import segment_text
 
@@ -78,3 +78,14 @@ def test_own_columns_are_unchanged_by_the_selling_lists():
     row = own_matrix([AD_ZH])[0]
     assert row[OWN.index("contact_bait")] > 0
     assert lexicon.ANY_CJK_WORD.pattern.count("赶紧") == 0
+
+
+def test_an_unsure_spam_call_yields_only_to_body():
+    """The probability bar guards article paragraphs: below it, spam yields when body is the next
+    likeliest label, and stands when chrome or comment is (the text is the same either way)."""
+    ad = page_features(segment_text(AD_ZH))[0]
+    unsure_over_body = [0.3, 0.1, 0.05, 0.55]
+    unsure_over_chrome = [0.05, 0.3, 0.1, 0.55]
+    labels, rules = decide(np.array([unsure_over_body, unsure_over_chrome]), np.array([ad, ad]), min_probability=0.6)
+    assert labels.tolist() == [LABELS.index(BODY), LABELS.index(SPAM)]
+    assert "with body next" in rules[0] and rules[1] is None
