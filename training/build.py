@@ -33,12 +33,14 @@ from pathlib import Path
 from cleaner.data import LabelledPage, write_pages
 from cleaner.decode import decode
 from cleaner.html import segment_html
-from cleaner.labels import BODY, CHROME, COMMENT, SPAM, Label
+from cleaner.labels import BODY, CHROME, COMMENT, SPAM, Label, check_label
 from cleaner.segment import Block, compact
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 GOLD = HERE / "gold" / "gne-zh"
+#: Hand-checked corrections of trafilatura-eval labels (see the module docstring).
+OVERRIDES = HERE / "gold" / "trafilatura-eval-overrides.json"
 DEFAULT_CORPORA = HERE.parent.parent / "shared" / "corpora"
 #: A block shorter than this is not matched by containment (too likely to occur by chance).
 MIN_CONTAINED = 4
@@ -129,6 +131,7 @@ def gne_pages(corpora: Path) -> Iterator[tuple[LabelledPage, LabelledPage]]:
 def trafilatura_pages(corpora: Path) -> Iterator[LabelledPage]:
     """trafilatura-eval pages labelled by their segments and by two peers' agreement."""
     evaldata = json.loads((corpora / "trafilatura-eval" / "evaldata.json").read_text(encoding="utf-8"))
+    overrides = read_overrides()
     for url, item in evaldata.items():
         source = f"trafilatura-eval/html/{item['file']}.gz"
         path = corpora / source
@@ -140,24 +143,64 @@ def trafilatura_pages(corpora: Path) -> Iterator[LabelledPage]:
         blocks = [b for b in segment_html(decoded.text)[0] if compact(b.text)]
         keys = [compact(b.text) for b in blocks]
         kept_a, kept_b = (peer_kept(keys, compact(out)) for out in peer_outputs(decoded.text, url))
-        with_keys = [compact(s) for s in item.get("with", []) if compact(s)]
-        without_keys = [compact(s) for s in item.get("without", []) if compact(s)]
-        labels: list[Label | None] = []
-        for k, in_a, in_b in zip(keys, kept_a, kept_b):
-            if any(s in k or (len(k) >= 10 and k in s) for s in with_keys):
-                labels.append(BODY)
-            elif any(s in k for s in without_keys):
-                labels.append(CHROME)
-            elif in_a == in_b:
-                labels.append(BODY if in_a else CHROME)
-            else:
-                labels.append(None)
-        if FILL_BETWEEN_BODY:
-            fill_between_body(labels)
+        labels, _ = label_by_segments_and_peers(keys, kept_a, kept_b, item)
+        extra = {"url": url, "labels_from": "peers"}
+        if url in overrides:
+            extra["hand_overrides"] = apply_overrides(keys, labels, overrides[url], url)
         paragraphs = [(b.text, lab) for b, lab in zip(blocks, labels) if lab is not None]
         page_id = "te-" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:12]
-        yield LabelledPage(id=page_id, kind="html", source=source, paragraphs=paragraphs,
-                           extra={"url": url, "labels_from": "peers"})
+        yield LabelledPage(id=page_id, kind="html", source=source, paragraphs=paragraphs, extra=extra)
+
+
+def label_by_segments_and_peers(keys: list[str], kept_a: list[bool], kept_b: list[bool],
+                                item: dict) -> tuple[list[Label | None], list[str | None]]:
+    """Each block's label (compact texts `keys`, in page order) and what gave it: "with" or
+    "without" (a segment of evaldata `item`), "peers" (both peers agree), "between" (between
+    body blocks), None (unlabelled: the peers disagree)."""
+    with_keys = [compact(s) for s in item.get("with", []) if compact(s)]
+    without_keys = [compact(s) for s in item.get("without", []) if compact(s)]
+    labels: list[Label | None] = []
+    given: list[str | None] = []
+    for k, in_a, in_b in zip(keys, kept_a, kept_b):
+        if any(s in k or (len(k) >= 10 and k in s) for s in with_keys):
+            labels.append(BODY)
+            given.append("with")
+        elif any(s in k for s in without_keys):
+            labels.append(CHROME)
+            given.append("without")
+        elif in_a == in_b:
+            labels.append(BODY if in_a else CHROME)
+            given.append("peers")
+        else:
+            labels.append(None)
+            given.append(None)
+    if FILL_BETWEEN_BODY:
+        fill_between_body(labels)
+        given = [g if g is not None or lab is None else "between" for g, lab in zip(given, labels)]
+    return labels, given
+
+
+def read_overrides(path: Path = OVERRIDES) -> dict[str, list[dict[str, str]]]:
+    """The hand-checked label corrections of trafilatura-eval pages, by page URL (none if no file)."""
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))["pages"]
+
+
+def apply_overrides(keys: list[str], labels: list[Label | None], fixes: list[dict[str, str]], url: str) -> int:
+    """Give every block whose compact text is a correction's text the corrected label; returns
+    how many blocks changed. A correction that matches no block is reported (the page or the
+    segmenter changed: the file needs another look)."""
+    changed = 0
+    for fix in fixes:
+        target = compact(fix["text"])
+        hits = [i for i, k in enumerate(keys) if k == target]
+        if not hits:
+            print(f"override matches no block of {url}: {fix['text'][:60]!r}", file=sys.stderr)
+        for i in hits:
+            changed += labels[i] != fix["label"]
+            labels[i] = check_label(fix["label"])
+    return changed
 
 
 def peer_outputs(html: str, url: str) -> tuple[str, str]:
