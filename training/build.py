@@ -15,6 +15,12 @@
   stands next to a neighbour the peer kept, since almost any article holds such a text somewhere.
   Blocks the peers disagree on are body when body stands on both sides of them (a table
   row, a list item inside the article).
+  Peer agreement calls body the boilerplate both peers keep ("Lesen Sie auch:" and the links
+  under it, newsletter and follow-us calls, ad labels, comment prompts). Such labels, checked
+  by hand (by reading the blocks of training-site pages, never held-out ones), are corrected in
+  training/gold/trafilatura-eval-overrides.json: per page URL, a block's text, its label (by
+  LABELS.md) and why. They are applied last, to every block whose text (without white space)
+  is the correction's; one that matches no block is reported, to be looked at again.
 
 Records reference the pages in the corpora by path (`source`); nothing is copied.
 """
