@@ -105,7 +105,7 @@ DOM = [
     "is_html", "link_density", "tag_p", "tag_h", "tag_li", "tag_cell", "tag_div", "tag_caption",
     "heading", "depth", "path_body", "path_chrome", "path_comment", "near_body", "near_chrome",
     "near_comment", "in_best_container", "container_score", "in_article_body", "is_description",
-    "lead_in_phrase", "group_link_density", "group_chars_share",
+    "lead_in_phrase", "group_link_density", "group_chars_share", "near_lead",
 ]
 NEIGHBOUR_FACTS = ["log_len", "ends_terminal", "punct_share", "link_density", "date_only",
                    "chrome_words", "comment_words", "spam_topic_words", "name_date"]
@@ -665,7 +665,7 @@ def _dom_features(blocks: Sequence[Block], kind: str, article_body: str | None,
     # column by column: a quarter faster than a list of floats per block
     column = DOM.index
     hint_names = ("path_body", "path_chrome", "path_comment", "near_body", "near_chrome", "near_comment",
-                  "in_best_container", "container_score")  # 0.0 when missing
+                  "in_best_container", "container_score", "near_lead")  # 0.0 when missing
     out = np.zeros((n, len(DOM)))
     texts = [b.text for b in blocks]
     lengths = np.array([len(t) for t in texts], dtype=np.float64)

@@ -70,6 +70,13 @@ TOKEN_FAMILIES: dict[str, frozenset[str]] = {
         'review', 'reviews', 'gentie', 'talk', 'feedback',
     }
     ),
+    # the article's lead or standfirst, which sites set apart from the text (and teaser cards too)
+    "lead": frozenset(
+        {
+        'lead', 'lede', 'intro', 'introtext', 'introduction', 'excerpt', 'chapo', 'abstract', 'standfirst',
+        'dek', 'deck', 'subtitle', 'subheadline', 'summary', 'daoyu', 'zhaiyao',
+    }
+    ),
 }
 _PREFIXES = {"chrome": ("recommend", "related", "footer", "breadcrumb", "sidebar", "advert"),
              "comment": ("comment", "reply", "pinglun", "discuss")}

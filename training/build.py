@@ -15,6 +15,8 @@
   stands next to a neighbour the peer kept, since almost any article holds such a text somewhere.
   Blocks the peers disagree on are body when body stands on both sides of them (a table
   row, a list item inside the article).
+  The article's lead, which sites set in the header and both peers often drop, is body (see
+  label_article_lead).
   Peer agreement calls body the boilerplate both peers keep ("Lesen Sie auch:" and the links
   under it, newsletter and follow-us calls, ad labels, comment prompts). Such labels, checked
   by hand (by reading the blocks of training-site pages, never held-out ones), are corrected in
@@ -32,6 +34,7 @@ import gzip
 import hashlib
 import json
 import random
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +48,15 @@ from cleaner.segment import Block, compact
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 GOLD = HERE / "gold" / "gne-zh"
+#: The article's lead (label_article_lead): at least this many characters, with a sentence end...
+LEAD_MIN_CHARS = 60
+#: ...after the headline, from LEAD_BEFORE_FIRST blocks before the first body paragraph (of
+#: LEAD_MIN_PARAGRAPH characters) to LEAD_AFTER_FIRST blocks after it; LEAD_MAX_BLOCKS at most.
+LEAD_BEFORE_FIRST = 4
+LEAD_AFTER_FIRST = 2
+LEAD_MIN_PARAGRAPH = 40
+LEAD_MAX_BLOCKS = 2
+_SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)")
 #: Hand-checked corrections of trafilatura-eval labels (see the module docstring).
 OVERRIDES = HERE / "gold" / "trafilatura-eval-overrides.json"
 DEFAULT_CORPORA = HERE.parent.parent / "shared" / "corpora"
@@ -149,7 +161,8 @@ def trafilatura_pages(corpora: Path) -> Iterator[LabelledPage]:
         blocks = [b for b in segment_html(decoded.text)[0] if compact(b.text)]
         keys = [compact(b.text) for b in blocks]
         kept_a, kept_b = (peer_kept(keys, compact(out)) for out in peer_outputs(decoded.text, url))
-        labels, _ = label_by_segments_and_peers(keys, kept_a, kept_b, item)
+        labels, given = label_by_segments_and_peers(keys, kept_a, kept_b, item)
+        label_article_lead(blocks, labels, given)
         extra = {"url": url, "labels_from": "peers"}
         if url in overrides:
             extra["hand_overrides"] = apply_overrides(keys, labels, overrides[url], url)
@@ -184,6 +197,29 @@ def label_by_segments_and_peers(keys: list[str], kept_a: list[bool], kept_b: lis
         fill_between_body(labels)
         given = [g if g is not None or lab is None else "between" for g, lab in zip(given, labels)]
     return labels, given
+
+
+def label_article_lead(blocks: list[Block], labels: list[Label | None], given: list[str | None]) -> None:
+    """Label body the article's lead: a block in a lead container (class or id of the "lead"
+    family: lead, intro, excerpt, chapo, standfirst, dek, subtitle...) of LEAD_MIN_CHARS or more
+    that ends a sentence, standing after the headline, at most LEAD_BEFORE_FIRST blocks before and
+    LEAD_AFTER_FIRST blocks after the first body paragraph, unless a `without` segment is in it;
+    at most LEAD_MAX_BLOCKS of them (a lead is a paragraph or two, not a list of teasers). Both peers often drop the
+    lead that sites set in the article's header, where the evaldata annotators count it."""
+    first = next((i for i, (b, lab) in enumerate(zip(blocks, labels))
+                  if lab == BODY and len(b.text) >= LEAD_MIN_PARAGRAPH and not b.heading), None)
+    if first is None:
+        return
+    head = max((i for i in range(first) if labels[i] == BODY and blocks[i].heading), default=-1)
+    found = 0
+    for i in range(max(head + 1, first - LEAD_BEFORE_FIRST, 0), min(first + LEAD_AFTER_FIRST + 1, len(blocks))):
+        block = blocks[i]
+        if (labels[i] != BODY and given[i] != "without" and block.hints.get("near_lead")
+                and len(block.text) >= LEAD_MIN_CHARS and _SENTENCE_END.search(block.text)):
+            labels[i], given[i] = BODY, "lead"
+            found += 1
+            if found == LEAD_MAX_BLOCKS:
+                return
 
 
 def read_overrides(path: Path = OVERRIDES) -> dict[str, list[dict[str, str]]]:
