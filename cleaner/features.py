@@ -607,15 +607,18 @@ LEAD_IN_PHRASES = (
     "zum weiterlesen", "weitere artikel", "weitere beiträge", "weitere nachrichten", "verwandte artikel",
     "verwandte themen", "zum thema", "mehr dazu", "passend dazu", "newsletter", "jetzt abonnieren",
     "abonnieren sie", "folgen sie uns", "folgt uns", "kommentar schreiben", "kommentare", "anzeige", "werbung",
-    "nach oben", "zur startseite",
+    "nach oben", "zur startseite", "schon gelesen", "war der artikel", "war dieser artikel", "möchten sie den artikel",
+    "gefällt dir", "gefällt ihnen", "ihre meinung", "jetzt spenden", "unterstützen sie",
     # en
     "read also", "also read", "read more", "read next", "see also", "related", "recommended", "you may also like",
     "you might also like", "more from", "more on this", "sign up", "subscribe", "follow us", "advertisement",
     "sponsored", "share this", "click here", "submit your letter", "leave a comment", "leave a reply",
+    "was this article", "did you like", "don't miss", "never miss",
     # es, pt
     "le puede interesar", "te puede interesar", "también te puede interesar", "puede interesarte", "puedes ver",
     "lee también", "lea también", "lee además", "lea además", "vea también", "ver también", "mira también",
-    "más información", "más noticias", "noticias relacionadas", "leer más", "seguir leyendo", "suscríbete",
+    "lea más", "lee más", "más información", "más noticias", "noticias relacionadas", "leer más", "seguir leyendo",
+    "suscríbete",
     "suscribete", "síguenos", "hazte miembro", "publicidad", "te recomendamos", "leia também", "leia mais",
     "veja também", "saiba mais",
     # fr, it, nl
