@@ -598,7 +598,7 @@ def _copies_and_teasers(texts: Sequence[str]) -> tuple[list[float], list[float]]
 #: How the lines a site sets inside or after an article to send the reader elsewhere begin: "read
 #: also", "related", "more on this", newsletter and follow-us calls, comment prompts, ad labels, in
 #: the languages of the development corpora (German, English, Spanish, French, Polish, Italian,
-#: Portuguese, Dutch, Finnish). Matched at a block's start (after marks like "»", ">>", "(", "▶"),
+#: Portuguese, Dutch, Finnish). Matched at a block's start (after up to 8 marks like "»", ">>", "(", "▶"),
 #: lower-cased. Evidence, not a rule: an article may begin "Related to this, ...".
 LEAD_IN_PHRASES = (
     # de
@@ -630,7 +630,7 @@ LEAD_IN_PHRASES = (
     "przeczytaj również", "dowiedz się więcej", "polecamy", "reklama", "lue myös", "lue lisää",
     "lue seuraavaksi", "lue aiheesta",
 )
-_LEAD_IN = re.compile(r"[\W_]*(?:" + "|".join(map(re.escape, LEAD_IN_PHRASES)) + r")(?!\w)")
+_LEAD_IN = re.compile(r"\A[\W_]{0,8}(?:" + "|".join(map(re.escape, LEAD_IN_PHRASES)) + r")(?!\w)")
 #: Characters of a block's start the lead-in test reads (the phrase and the marks before it).
 LEAD_IN_CHARS = 48
 
