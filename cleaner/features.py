@@ -106,6 +106,7 @@ DOM = [
     "is_html", "link_density", "tag_p", "tag_h", "tag_li", "tag_cell", "tag_div", "tag_caption",
     "heading", "depth", "path_body", "path_chrome", "path_comment", "near_body", "near_chrome",
     "near_comment", "in_best_container", "container_score", "in_article_body", "is_description",
+    "lead_in_phrase", "group_link_density", "group_chars_share", "near_lead",
 ]
 NEIGHBOUR_FACTS = ["log_len", "ends_terminal", "punct_share", "link_density", "date_only",
                    "chrome_words", "comment_words", "spam_topic_words", "name_date"]
@@ -616,6 +617,63 @@ def _copies_and_teasers(texts: Sequence[str]) -> tuple[list[float], list[float]]
     return copies, teasers
 
 
+#: How the lines a site sets inside or after an article to send the reader elsewhere begin: "read
+#: also", "related", "more on this", newsletter and follow-us calls, comment prompts, ad labels, in
+#: the languages of the development corpora (German, English, Spanish, French, Polish, Italian,
+#: Portuguese, Dutch, Finnish). Matched at a block's start (after up to 8 marks like "»", ">>", "(", "▶"),
+#: lower-cased. Evidence, not a rule: an article may begin "Related to this, ...".
+LEAD_IN_PHRASES = (
+    # de
+    "lesen sie auch", "lesen sie mehr", "lesen sie hier", "lies auch", "auch interessant", "ebenfalls interessant",
+    "das könnte sie", "das könnte dich", "diese artikel könnten", "mehr zum thema", "mehr lesen", "weiterlesen",
+    "zum weiterlesen", "weitere artikel", "weitere beiträge", "weitere nachrichten", "verwandte artikel",
+    "verwandte themen", "zum thema", "mehr dazu", "passend dazu", "newsletter", "jetzt abonnieren",
+    "abonnieren sie", "folgen sie uns", "folgt uns", "kommentar schreiben", "kommentare", "anzeige", "werbung",
+    "nach oben", "zur startseite", "schon gelesen", "war der artikel", "war dieser artikel", "möchten sie den artikel",
+    "gefällt dir", "gefällt ihnen", "ihre meinung", "jetzt spenden", "unterstützen sie",
+    # en
+    "read also", "also read", "read more", "read next", "see also", "related", "recommended", "you may also like",
+    "you might also like", "more from", "more on this", "sign up", "subscribe", "follow us", "advertisement",
+    "sponsored", "share this", "click here", "submit your letter", "leave a comment", "leave a reply",
+    "was this article", "did you like", "don't miss", "never miss",
+    # es, pt
+    "le puede interesar", "te puede interesar", "también te puede interesar", "puede interesarte", "puedes ver",
+    "lee también", "lea también", "lee además", "lea además", "vea también", "ver también", "mira también",
+    "lea más", "lee más", "más información", "más noticias", "noticias relacionadas", "leer más", "seguir leyendo",
+    "suscríbete",
+    "suscribete", "síguenos", "hazte miembro", "publicidad", "te recomendamos", "leia também", "leia mais",
+    "veja também", "saiba mais",
+    # fr, it, nl
+    "lire aussi", "à lire aussi", "a lire aussi", "lire également", "voir aussi", "à voir aussi",
+    "sur le même sujet", "pour aller plus loin", "abonnez-vous", "inscrivez-vous", "suivez-nous", "publicité",
+    "leggi anche", "potrebbe interessarti", "articoli correlati", "iscriviti", "lees ook", "lees meer",
+    # pl, fi
+    "czytaj też", "czytaj także", "czytaj więcej", "zobacz też", "zobacz także", "przeczytaj też",
+    "przeczytaj również", "dowiedz się więcej", "polecamy", "reklama", "lue myös", "lue lisää",
+    "lue seuraavaksi", "lue aiheesta",
+)
+_LEAD_IN = re.compile(r"\A[\W_]{0,8}(?:" + "|".join(map(re.escape, LEAD_IN_PHRASES)) + r")(?!\w)")
+#: Characters of a block's start the lead-in test reads (the phrase and the marks before it).
+LEAD_IN_CHARS = 48
+
+
+def _lead_in(texts: Sequence[str]) -> list[float]:
+    """1.0 for a block that begins with one of LEAD_IN_PHRASES, else 0.0."""
+    return [float(_LEAD_IN.match(t[:LEAD_IN_CHARS].lower()) is not None) for t in texts]
+
+
+def _group_facts(blocks: Sequence[Block], lengths: np.ndarray, links: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each block, the link density of all the blocks that share its container (`group`)
+    and the share of the page's characters they hold: a list of links or a footer reads as
+    one link-dense container of little text, the article as one container of most of it."""
+    groups = np.array([b.group for b in blocks], dtype=np.int64)
+    _, index = np.unique(groups, return_inverse=True)
+    chars = np.bincount(index, weights=lengths)
+    linked = np.bincount(index, weights=links)
+    density = linked / np.maximum(chars, 1.0)
+    return density[index], chars[index] / max(float(lengths.sum()), 1.0)
+
+
 #: The DOM column of each tag group (tag_p ... tag_caption).
 _GROUP_COLUMNS = {group: DOM.index(f"tag_{group}") for group in ("p", "h", "li", "cell", "div", "caption")}
 
@@ -632,7 +690,7 @@ def _dom_features(blocks: Sequence[Block], kind: str, article_body: str | None,
     # column by column: a quarter faster than a list of floats per block
     column = DOM.index
     hint_names = ("path_body", "path_chrome", "path_comment", "near_body", "near_chrome", "near_comment",
-                  "in_best_container", "container_score")  # 0.0 when missing
+                  "in_best_container", "container_score", "near_lead")  # 0.0 when missing
     out = np.zeros((n, len(DOM)))
     texts = [b.text for b in blocks]
     lengths = np.array([len(t) for t in texts], dtype=np.float64)
@@ -656,6 +714,10 @@ def _dom_features(blocks: Sequence[Block], kind: str, article_body: str | None,
         out[:, column("in_article_body")] = np.nan
     if description:
         out[:, column("is_description")] = [len(t) >= 10 and (t in description or description in t) for t in texts]
+    out[:, column("lead_in_phrase")] = _lead_in(texts)
+    group_density, group_share = _group_facts(blocks, lengths, links)
+    out[:, column("group_link_density")] = group_density
+    out[:, column("group_chars_share")] = group_share
     return out
 
 

@@ -20,10 +20,16 @@ from cleaner.limits import TooManyBlocks, check
 from cleaner.segment import Block, squash
 
 #: Elements that never hold article text, removed with their content before the walk.
+#: `rt`/`rp` are ruby annotations (the kana reading printed over kanji): a browser sets them
+#: apart from the line, and kept inline they split every annotated word ("子こども").
 DROPPED_TAGS = [
-    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
-    "canvas", "select", "option", "textarea", "button", "input", "head", "audio", "video",
+    "script", "style", "template", "svg", "math", "iframe", "object", "embed",
+    "canvas", "select", "option", "textarea", "button", "input", "head", "audio", "video", "rt", "rp",
 ]
+#: A page's <noscript> content is dropped too, unless the rest of the page has fewer than this
+#: many characters of text: then the page is all in <noscript> (its script version draws the
+#: same text), and that content is what a reader without scripts gets.
+NOSCRIPT_FALLBACK_CHARS = 200
 #: Elements that start a new block (their text is laid out apart from their neighbours').
 BLOCK_TAGS = frozenset(
     {
@@ -62,6 +68,13 @@ TOKEN_FAMILIES: dict[str, frozenset[str]] = {
         {
         'comment', 'comments', 'reply', 'replies', 'pinglun', 'discuss', 'discussion', 'respond', 'disqus',
         'review', 'reviews', 'gentie', 'talk', 'feedback',
+    }
+    ),
+    # the article's lead or standfirst, which sites set apart from the text (and teaser cards too)
+    "lead": frozenset(
+        {
+        'lead', 'lede', 'intro', 'introtext', 'introduction', 'excerpt', 'chapo', 'abstract', 'standfirst',
+        'dek', 'deck', 'subtitle', 'subheadline', 'summary', 'daoyu', 'zhaiyao',
     }
     ),
 }
@@ -129,6 +142,7 @@ def segment_html(html: str, max_blocks: int | None = None) -> tuple[list[Block],
     tree = LexborHTMLParser(html)
     meta = read_meta(tree)
     tree.strip_tags(DROPPED_TAGS, recursive=True)
+    _drop_noscript(tree)
     for node in tree.css("[hidden], [style*=display], [style*=visibility], [aria-hidden=true]"):
         if node.tag == "html":
             continue  # lexbor refuses to decompose the root (SelectolaxError): `<html hidden>` crashed clean
@@ -141,6 +155,20 @@ def segment_html(html: str, max_blocks: int | None = None) -> tuple[list[Block],
     blocks, chains = _walk(root, max_blocks)
     _vote_containers(blocks, chains)
     return blocks, meta
+
+
+def _drop_noscript(tree: LexborHTMLParser) -> None:
+    """Remove <noscript> content, or unwrap it where the page has (almost) nothing else to read."""
+    noscripts = tree.css("noscript")
+    if not noscripts:
+        return
+    body = tree.body
+    if body is not None:
+        outside = len(squash(body.text(deep=True))) - sum(len(squash(n.text(deep=True))) for n in noscripts)
+        if outside < NOSCRIPT_FALLBACK_CHARS:
+            tree.unwrap_tags(["noscript"])
+            return
+    tree.strip_tags(["noscript"], recursive=True)
 
 
 def _walk(root, max_blocks: int | None = None) -> tuple[list[Block], list[tuple[int, ...]]]:

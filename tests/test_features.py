@@ -211,3 +211,18 @@ def test_copies_and_teasers_equal_their_plain_definition():
             stem = ELLIPSIS_END.sub("", t)
             teasers.append(float(stem != t and len(stem) >= TEASER_PREFIX and starts[compact(stem)[:TEASER_PREFIX]] >= 2))
         assert features._copies_and_teasers(texts) == (copies, teasers)
+
+
+def test_lead_in_phrases_and_container_facts():
+    from cleaner.features import _lead_in
+    from cleaner.html import segment_html
+
+    assert _lead_in(["Lesen Sie auch: Der Streit", "(Le puede interesar: x)", ">> Mehr lesen", "Relatedness is",
+                     "Read the report"]) == [1.0, 1.0, 1.0, 0.0, 0.0]
+    blocks, _ = segment_html('<body><ul><li><a href="/a">One story</a></li><li><a href="/b">Two</a></li></ul>'
+                             '<div><p>A long paragraph of the article itself.</p><p>Another one.</p></div></body>')
+    rows = features.page_features(blocks, None, "html")
+    density = rows[:, features.FEATURE_NAMES.index("group_link_density")]
+    share = rows[:, features.FEATURE_NAMES.index("group_chars_share")]
+    assert density[0] == density[1] == 1.0 and density[2] == 0.0
+    assert share[2] == share[3] and share[2] > share[0]

@@ -1,4 +1,5 @@
 from cleaner.html import segment_html
+from cleaner.segment import squash
 
 PAGE = """<html><head><title>Site | Big news</title>
 <meta property="og:title" content="Big news">
@@ -58,3 +59,22 @@ def test_class_words_split_into_the_tokens_of_the_regex():
 def test_white_space_between_inline_tags_joins_words_and_the_first_piece_sets_the_depth():
     blocks, _ = segment_html("<body><p>\n <b class='x'>one</b> <i>two</i></p><div><span><a>three</a></span></div></body>")
     assert [(b.text, b.depth) for b in blocks] == [("one two", 2), ("three", 4)]
+
+
+def test_ruby_readings_are_not_read_into_the_line():
+    blocks, _ = segment_html("<body><p><ruby>子<rt>こ</rt></ruby>どもへの<ruby>虐待<rp>(</rp><rt>ぎゃくたい</rt>"
+                             "<rp>)</rp></ruby>をなくす</p></body>")
+    assert [b.text for b in blocks] == ["子どもへの虐待をなくす"]
+
+
+def test_noscript_is_read_only_when_the_page_has_nothing_else():
+    article = "<p>" + "The whole article of this page stands inside a noscript element. " * 5 + "</p>"
+    only = segment_html(f"<body><div id=app></div><noscript>{article}</noscript></body>")[0]
+    assert [b.text for b in only] == [squash(article[3:-4])]
+    both = segment_html(f"<body>{article}<noscript><p>Please enable JavaScript.</p></noscript></body>")[0]
+    assert "Please enable JavaScript." not in [b.text for b in both]
+
+
+def test_lead_containers_are_a_family_of_their_own():
+    blocks, _ = segment_html('<body><header><p class="article__lead">The lead.</p></header><p>Text.</p></body>')
+    assert [b.hints["near_lead"] for b in blocks] == [1.0, 0.0]

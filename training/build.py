@@ -15,6 +15,14 @@
   stands next to a neighbour the peer kept, since almost any article holds such a text somewhere.
   Blocks the peers disagree on are body when body stands on both sides of them (a table
   row, a list item inside the article).
+  The article's lead, which sites set in the header and both peers often drop, is body (see
+  label_article_lead).
+  Peer agreement calls body the boilerplate both peers keep ("Lesen Sie auch:" and the links
+  under it, newsletter and follow-us calls, ad labels, comment prompts). Such labels, checked
+  by hand (by reading the blocks of training-site pages, never held-out ones), are corrected in
+  training/gold/trafilatura-eval-overrides.json: per page URL, a block's text, its label (by
+  LABELS.md) and why. They are applied last, to every block whose text (without white space)
+  is the correction's; one that matches no block is reported, to be looked at again.
 
 Records reference the pages in the corpora by path (`source`); nothing is copied.
 """
@@ -26,6 +34,7 @@ import gzip
 import hashlib
 import json
 import random
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,12 +42,23 @@ from pathlib import Path
 from cleaner.data import LabelledPage, write_pages
 from cleaner.decode import decode
 from cleaner.html import segment_html
-from cleaner.labels import BODY, CHROME, COMMENT, SPAM, Label
+from cleaner.labels import BODY, CHROME, COMMENT, SPAM, Label, check_label
 from cleaner.segment import Block, compact
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 GOLD = HERE / "gold" / "gne-zh"
+#: The article's lead (label_article_lead): at least this many characters, with a sentence end...
+LEAD_MIN_CHARS = 60
+#: ...after the headline, from LEAD_BEFORE_FIRST blocks before the first body paragraph (of
+#: LEAD_MIN_PARAGRAPH characters) to LEAD_AFTER_FIRST blocks after it; LEAD_MAX_BLOCKS at most.
+LEAD_BEFORE_FIRST = 4
+LEAD_AFTER_FIRST = 2
+LEAD_MIN_PARAGRAPH = 40
+LEAD_MAX_BLOCKS = 2
+_SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)")
+#: Hand-checked corrections of trafilatura-eval labels (see the module docstring).
+OVERRIDES = HERE / "gold" / "trafilatura-eval-overrides.json"
 DEFAULT_CORPORA = HERE.parent.parent / "shared" / "corpora"
 #: A block shorter than this is not matched by containment (too likely to occur by chance).
 MIN_CONTAINED = 4
@@ -129,6 +149,7 @@ def gne_pages(corpora: Path) -> Iterator[tuple[LabelledPage, LabelledPage]]:
 def trafilatura_pages(corpora: Path) -> Iterator[LabelledPage]:
     """trafilatura-eval pages labelled by their segments and by two peers' agreement."""
     evaldata = json.loads((corpora / "trafilatura-eval" / "evaldata.json").read_text(encoding="utf-8"))
+    overrides = read_overrides()
     for url, item in evaldata.items():
         source = f"trafilatura-eval/html/{item['file']}.gz"
         path = corpora / source
@@ -140,24 +161,88 @@ def trafilatura_pages(corpora: Path) -> Iterator[LabelledPage]:
         blocks = [b for b in segment_html(decoded.text)[0] if compact(b.text)]
         keys = [compact(b.text) for b in blocks]
         kept_a, kept_b = (peer_kept(keys, compact(out)) for out in peer_outputs(decoded.text, url))
-        with_keys = [compact(s) for s in item.get("with", []) if compact(s)]
-        without_keys = [compact(s) for s in item.get("without", []) if compact(s)]
-        labels: list[Label | None] = []
-        for k, in_a, in_b in zip(keys, kept_a, kept_b):
-            if any(s in k or (len(k) >= 10 and k in s) for s in with_keys):
-                labels.append(BODY)
-            elif any(s in k for s in without_keys):
-                labels.append(CHROME)
-            elif in_a == in_b:
-                labels.append(BODY if in_a else CHROME)
-            else:
-                labels.append(None)
-        if FILL_BETWEEN_BODY:
-            fill_between_body(labels)
+        labels, given = label_by_segments_and_peers(keys, kept_a, kept_b, item)
+        label_article_lead(blocks, labels, given)
+        extra = {"url": url, "labels_from": "peers"}
+        if url in overrides:
+            extra["hand_overrides"] = apply_overrides(keys, labels, overrides[url], url)
         paragraphs = [(b.text, lab) for b, lab in zip(blocks, labels) if lab is not None]
         page_id = "te-" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:12]
-        yield LabelledPage(id=page_id, kind="html", source=source, paragraphs=paragraphs,
-                           extra={"url": url, "labels_from": "peers"})
+        yield LabelledPage(id=page_id, kind="html", source=source, paragraphs=paragraphs, extra=extra)
+
+
+def label_by_segments_and_peers(keys: list[str], kept_a: list[bool], kept_b: list[bool],
+                                item: dict) -> tuple[list[Label | None], list[str | None]]:
+    """Each block's label (compact texts `keys`, in page order) and what gave it: "with" or
+    "without" (a segment of evaldata `item`), "peers" (both peers agree), "between" (between
+    body blocks), None (unlabelled: the peers disagree)."""
+    with_keys = [compact(s) for s in item.get("with", []) if compact(s)]
+    without_keys = [compact(s) for s in item.get("without", []) if compact(s)]
+    labels: list[Label | None] = []
+    given: list[str | None] = []
+    for k, in_a, in_b in zip(keys, kept_a, kept_b):
+        if any(s in k or (len(k) >= 10 and k in s) for s in with_keys):
+            labels.append(BODY)
+            given.append("with")
+        elif any(s in k for s in without_keys):
+            labels.append(CHROME)
+            given.append("without")
+        elif in_a == in_b:
+            labels.append(BODY if in_a else CHROME)
+            given.append("peers")
+        else:
+            labels.append(None)
+            given.append(None)
+    if FILL_BETWEEN_BODY:
+        fill_between_body(labels)
+        given = [g if g is not None or lab is None else "between" for g, lab in zip(given, labels)]
+    return labels, given
+
+
+def label_article_lead(blocks: list[Block], labels: list[Label | None], given: list[str | None]) -> None:
+    """Label body the article's lead: a block in a lead container (class or id of the "lead"
+    family: lead, intro, excerpt, chapo, standfirst, dek, subtitle...) of LEAD_MIN_CHARS or more
+    that ends a sentence, standing after the headline, at most LEAD_BEFORE_FIRST blocks before and
+    LEAD_AFTER_FIRST blocks after the first body paragraph, unless a `without` segment is in it;
+    at most LEAD_MAX_BLOCKS of them (a lead is a paragraph or two, not a list of teasers). Both peers often drop the
+    lead that sites set in the article's header, where the evaldata annotators count it."""
+    first = next((i for i, (b, lab) in enumerate(zip(blocks, labels))
+                  if lab == BODY and len(b.text) >= LEAD_MIN_PARAGRAPH and not b.heading), None)
+    if first is None:
+        return
+    head = max((i for i in range(first) if labels[i] == BODY and blocks[i].heading), default=-1)
+    found = 0
+    for i in range(max(head + 1, first - LEAD_BEFORE_FIRST, 0), min(first + LEAD_AFTER_FIRST + 1, len(blocks))):
+        block = blocks[i]
+        if (labels[i] != BODY and given[i] != "without" and block.hints.get("near_lead")
+                and len(block.text) >= LEAD_MIN_CHARS and _SENTENCE_END.search(block.text)):
+            labels[i], given[i] = BODY, "lead"
+            found += 1
+            if found == LEAD_MAX_BLOCKS:
+                return
+
+
+def read_overrides(path: Path = OVERRIDES) -> dict[str, list[dict[str, str]]]:
+    """The hand-checked label corrections of trafilatura-eval pages, by page URL (none if no file)."""
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))["pages"]
+
+
+def apply_overrides(keys: list[str], labels: list[Label | None], fixes: list[dict[str, str]], url: str) -> int:
+    """Give every block whose compact text is a correction's text the corrected label; returns
+    how many blocks changed. A correction that matches no block is reported (the page or the
+    segmenter changed: the file needs another look)."""
+    changed = 0
+    for fix in fixes:
+        target = compact(fix["text"])
+        hits = [i for i, k in enumerate(keys) if k == target]
+        if not hits:
+            print(f"override matches no block of {url}: {fix['text'][:60]!r}", file=sys.stderr)
+        for i in hits:
+            changed += labels[i] != fix["label"]
+            labels[i] = check_label(fix["label"])
+    return changed
 
 
 def peer_outputs(html: str, url: str) -> tuple[str, str]:

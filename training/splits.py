@@ -21,11 +21,16 @@ def site_of(source: str) -> str:
     return name.split("_", 1)[0].split(".", 1)[0]
 
 
-def in_first_bucket(source: str, buckets: int, salt: str = "") -> bool:
-    """True when a stable hash of the page's site (after `salt`) falls in the first of `buckets`:
-    a split by site, another for every salt."""
+def bucket_of(source: str, buckets: int, salt: str = "") -> int:
+    """Which of `buckets` a stable hash of the page's site (after `salt`) falls in: a split
+    by site, another for every salt."""
     digest = hashlib.sha1(f"{salt}{site_of(source)}".encode()).digest()
-    return digest[0] % buckets == 0
+    return digest[0] % buckets
+
+
+def in_first_bucket(source: str, buckets: int, salt: str = "") -> bool:
+    """True when the page's site falls in the first of `buckets` (see bucket_of)."""
+    return bucket_of(source, buckets, salt) == 0
 
 
 def is_held_out(source: str) -> bool:

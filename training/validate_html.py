@@ -1,0 +1,152 @@
+"""Score HTML extraction on validation splits of the *training* sites, with trafilatura's metric:
+
+    python -m training.validate_html [--folds N] [--save-model PREFIX | --load-model PREFIX]
+        [--peers] [--show N]
+
+bench_html reports on the held-out sites (training/splits.py); changes to the segmenter, the
+features or the labels must not be chosen there. Here the training sites are split again by a
+salted site hash (a salt of its own, not tune_spam's) into VALIDATION_BUCKETS buckets. For
+each of the first `--folds` buckets a model is trained by the shipped recipe (the real pages
+and the pages generated from them) on the sites of the other buckets only, and that bucket's
+trafilatura-eval pages are scored with the segment metric of bench_html
+(`benchmarks.metrics.count_segments`), cleaner's output being `Cleaner.clean(html,
+kind="html").text` exactly as bench_html runs it. The counts are summed over the folds:
+`--folds 4` scores every training site once (a fold is ~170 pages and ~1,000 segments, where
+one retraining moves F1 by a few tenths of a point; four folds are steadier).
+
+`--save-model` / `--load-model` keep the trained models (PREFIX.fold<k>.joblib, e.g. in /tmp)
+to score again without retraining; `--peers` scores trafilatura on the same pages; `--show N`
+prints the N pages with the most segment errors, each missed `with` and each kept `without`
+segment with the label cleaner gave the block holding it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import joblib
+
+from benchmarks.corpora import Page, load_trafilatura_eval
+from benchmarks.metrics import SegmentScore, count_segments, norm
+from cleaner.classify import ParagraphClassifier
+from cleaner.data import LabelledPage
+from cleaner.pipeline import Cleaner
+from cleaner.train import fit
+from training.splits import bucket_of, is_held_out, site_of
+from training.train_model import CORPORA, SEED, generated_pages, load_real_pages, split
+
+#: The training sites are cut into this many validation buckets (a fold validates on one).
+VALIDATION_BUCKETS = 4
+#: The site-hash salt of these buckets (training/splits.py uses none, tune_spam "tune_spam:").
+SALT = "validate_html:"
+
+
+def fold_of(source: str) -> int | None:
+    """The validation bucket of a page's site (URL or corpus path); None for a held-out site."""
+    return None if is_held_out(source) else bucket_of(source, VALIDATION_BUCKETS, salt=SALT)
+
+
+def _source(page: LabelledPage) -> str:
+    return page.extra.get("url") or page.source or page.id
+
+
+def fit_pages(real: list[LabelledPage], fold: int) -> list[LabelledPage]:
+    """The real training pages that are not on a site of `fold` (seeds always train)."""
+    train, _ = split(real)
+    return [p for p in train if (p.source or "").startswith("seeds/") or fold_of(_source(p)) != fold]
+
+
+def train(real: list[LabelledPage], fold: int, seed: int = SEED) -> ParagraphClassifier:
+    """A model by the shipped recipe, on the other folds' sites and the pages generated from them."""
+    pages = fit_pages(real, fold)
+    generated = generated_pages(pages, seed)
+    print(f"fold {fold}: training on {len(pages)} real pages + {len(generated)} generated", file=sys.stderr)
+    return fit(pages + generated, [CORPORA], seed=seed)
+
+
+def validation_pages(fold: int) -> list[Page]:
+    """The trafilatura-eval pages of one fold's sites, decoded as bench_html decodes them."""
+    return [p for p in load_trafilatura_eval("all") if fold_of(p.url or p.id) == fold]
+
+
+def _peer_outputs(pages: list[Page]) -> list[str]:
+    from benchmarks import peers
+
+    adapter = peers.load("trafilatura")
+    return [adapter(p.html, p.url) or "" for p in pages]
+
+
+def _errors(page: Page, cleaner: Cleaner) -> tuple[list[str], list[str], list]:
+    """A page's missed `with` segments, kept `without` segments, and cleaner's paragraphs."""
+    result = cleaner.clean(page.html, url=page.url, kind="html")
+    text = norm(result.text)
+    missed = [s for s in page.segments["with"] if norm(s) not in text]
+    kept = [s for s in page.segments["without"] if norm(s) in text]
+    return missed, kept, result.paragraphs
+
+
+def _show(rows: list[tuple[Page, list[str], list[str], list]], worst: int) -> None:
+    """The pages with the most segment errors: missed `with`, kept `without`, and the block label."""
+    rows = sorted((r for r in rows if r[1] or r[2]), key=lambda r: -(len(r[1]) + len(r[2])))
+    for page, missed, kept, paragraphs in rows[:worst]:
+        print(f"\n== {page.url}  ({len(missed)} missed, {len(kept)} kept)")
+        for kind, segments in (("MISSED", missed), ("KEPT", kept)):
+            for s in segments:
+                holder = next((p for p in paragraphs if norm(s)[:40] in norm(p.text)), None)
+                where = f"{holder.label} {holder.score:.2f} {(holder.path or '')[-60:]}" if holder else "no block"
+                print(f"  {kind:6} [{where}] {norm(s)[:110]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--folds", type=int, default=1, choices=range(1, VALIDATION_BUCKETS + 1),
+                        help="validate on the first N buckets, one model each (default 1)")
+    parser.add_argument("--save-model", help="also write the trained models to PREFIX.fold<k>.joblib")
+    parser.add_argument("--load-model", help="the models --save-model wrote, instead of training")
+    parser.add_argument("--peers", action="store_true", help="score trafilatura on the same pages")
+    parser.add_argument("--show", type=int, default=0, help="print the N pages with the most segment errors")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    real = [] if args.load_model else load_real_pages()
+    ours, theirs, rows, sites = SegmentScore(), SegmentScore(), [], set()
+    for fold in range(args.folds):
+        if args.load_model:
+            model = joblib.load(Path(f"{args.load_model}.fold{fold}.joblib"))
+        else:
+            model = train(real, fold)
+            if args.save_model:
+                joblib.dump(model, Path(f"{args.save_model}.fold{fold}.joblib"))
+        pages = validation_pages(fold)
+        cleaner = Cleaner(model)
+        fold_score = SegmentScore()
+        for page in pages:
+            missed, kept, paragraphs = _errors(page, cleaner)
+            found, wrong = len(page.segments["with"]) - len(missed), len(page.segments["without"]) - len(kept)
+            fold_score.add((found, len(kept), len(missed), wrong))
+            rows.append((page, missed, kept, paragraphs))
+        ours.tp, ours.fp, ours.fn, ours.tn = (ours.tp + fold_score.tp, ours.fp + fold_score.fp,
+                                              ours.fn + fold_score.fn, ours.tn + fold_score.tn)
+        ours.pages += fold_score.pages
+        sites.update(site_of(p.url or p.id) for p in pages)
+        print(f"fold {fold}: {len(pages)} pages, F1 {fold_score.f1:.4f}", file=sys.stderr)
+        if args.peers:
+            for page, out in zip(pages, _peer_outputs(pages)):
+                theirs.add(count_segments(page.segments, out))
+    print(f"validation: {ours.pages} trafilatura-eval pages of {len(sites)} sites, {args.folds} fold(s)")
+    print(f"cleaner      P {ours.precision:.3f} R {ours.recall:.3f} F1 {ours.f1:.4f}"
+          f"  (tp {ours.tp} fp {ours.fp} fn {ours.fn})")
+    if args.peers:
+        print(f"trafilatura  P {theirs.precision:.3f} R {theirs.recall:.3f} F1 {theirs.f1:.4f}"
+              f"  (tp {theirs.tp} fp {theirs.fp} fn {theirs.fn})")
+    if args.show:
+        _show(rows, args.show)
+    print(f"{time.perf_counter() - started:.0f}s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
