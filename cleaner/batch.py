@@ -231,7 +231,8 @@ def run(records: Iterable[Record], options: dict[str, Any], jobs: int = 1) -> It
         _worker = RecordCleaner(options)
         _worker.cleaner  # noqa: B018 - loaded once here, inherited by every worker
     context = multiprocessing.get_context(method)
-    with context.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
+    pool = context.Pool(jobs, initializer=_init_worker, initargs=(options,))
+    try:
         pending: deque[AsyncResult[list[dict[str, Any]]]] = deque()
         iterator = iter(records)
         while chunk := list(islice(iterator, CHUNK)):
@@ -240,6 +241,16 @@ def run(records: Iterable[Record], options: dict[str, Any], jobs: int = 1) -> It
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()
+    except GeneratorExit:
+        # The reader stopped early (or was interrupted): let the few chunks in flight finish
+        # (at most jobs * IN_FLIGHT_PER_JOB) before the pool goes. Pool.terminate() with tasks
+        # still on their way to the workers can hang for ever: its task thread blocks writing to
+        # a pipe that the killed workers no longer read.
+        pool.close()
+        pool.join()
+        raise
+    finally:
+        pool.terminate()  # nothing left to stop after the join; the workers, on any other way out
 
 
 def _file_mode() -> int:

@@ -128,3 +128,22 @@ def test_an_output_inside_an_input_folder_is_refused(tmp_path):
     write_pages(tmp_path / "in", 1)
     result = CliRunner().invoke(app, ["clean", str(tmp_path / "in"), "-o", str(tmp_path / "in" / "out.jsonl")])
     assert result.exit_code == 2
+
+
+def test_closing_the_outputs_early_many_times_never_hangs():
+    """Closing `run` while chunks are still on their way to the workers lets them finish instead
+    of terminating the pool under its task thread, which can block for ever on a full pipe (a
+    rare race: it hung a CI run once, 2026-12-01; this exercises the early close with chunks
+    larger than a pipe's buffer, it does not force the race)."""
+    big = page(1).encode() * 40  # chunks larger than a pipe's buffer
+
+    def records() -> Iterator[batch.Record]:
+        n = 0
+        while True:
+            yield batch.Record(f"r{n}", big, None, {})
+            n += 1
+
+    for _ in range(3):
+        outputs = batch.run(records(), {}, jobs=2)
+        assert next(outputs)["id"] == "r0"
+        outputs.close()
