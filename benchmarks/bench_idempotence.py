@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cleaner import Cleaner
 from cleaner.data import page_content, read_pages
-from training.splits import is_held_out
+from training.splits import is_held_out, page_source
 from training.train_model import CORPORA, DATA
 
 SOURCES = ("gne-zh-text.jsonl", "trafilatura-eval-text.jsonl", "gne-zh.jsonl", "trafilatura-eval.jsonl")
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
           "|---|---|--:|--:|--:|--:|--:|--:|")
     for name, settle in ((name, settle) for name in SOURCES for settle in (False, True)):
         cleaner = Cleaner(default.model, settle=settle)
-        pages = [p for p in read_pages([DATA / name]) if is_held_out(p.extra.get("url") or p.source or p.id)]
+        pages = [p for p in read_pages([DATA / name]) if is_held_out(page_source(p))]
         changed = chars = lost = count = 0
         for page in pages:
             first = cleaner.clean(page_content(page, [CORPORA]), kind=page.kind).text

@@ -65,8 +65,9 @@ def build_dataset(pages: Iterable[LabelledPage], roots: Sequence[Path] = (),
             continue
         rows.append(prepared.features[keep])
         labels.extend(matched[i] for i in keep)
-        texts.extend(prepared.blocks[i].text for i in keep)
-        groups.extend(row_groups(page, [prepared.blocks[i].text for i in keep], [matched[i] for i in keep]))
+        kept = [prepared.blocks[i].text for i in keep]
+        texts.extend(kept)
+        groups.extend(row_groups(page, kept, [matched[i] for i in keep]))
         numbers.extend([number] * len(keep))
         weights.extend([(page_weights or {}).get(page.id, 1.0)] * len(keep))
     X = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)

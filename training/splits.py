@@ -12,6 +12,12 @@ from urllib.parse import urlsplit
 TEST_BUCKETS = 3  # one site in three is held out
 
 
+def page_source(page) -> str:
+    """Where a labelled page (cleaner.data.LabelledPage) comes from, for the splits: its URL, else
+    its corpus path, else its id."""
+    return page.extra.get("url") or page.source or page.id
+
+
 def site_of(source: str) -> str:
     """The site a page comes from: a URL's host, or a gne-zh file name's prefix."""
     if "://" in source:

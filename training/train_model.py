@@ -25,7 +25,7 @@ from cleaner.decode import decode
 from cleaner.labels import BODY, CHROME, SPAM
 from cleaner.train import evaluate, fit, format_report
 from training.seeds import seed_pages
-from training.splits import is_held_out
+from training.splits import is_held_out, page_source
 
 DATA = Path(__file__).resolve().parent / "data"
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
@@ -56,7 +56,7 @@ def split(pages: list[LabelledPage]) -> tuple[list[LabelledPage], list[LabelledP
     """(training pages, held-out pages) by site; seeds always train the shipped model."""
     train, held = [], []
     for page in pages:
-        source = page.extra.get("url") or page.source or page.id
+        source = page_source(page)
         if page.source and page.source.startswith("seeds/"):
             train.append(page)
         elif is_held_out(source):

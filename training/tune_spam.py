@@ -38,7 +38,7 @@ from cleaner.labels import BODY, COMMENT, LABELS, SPAM
 from cleaner.pipeline import decide, prepare
 from cleaner.train import fit
 from training import synth
-from training.splits import in_first_bucket
+from training.splits import in_first_bucket, page_source
 from training.train_model import CORPORA, SEED, generated_pages, load_real_pages, split, synthetic_pages
 
 SEED_WITH_SPAM = "002_8b0eba742893faf0"
@@ -67,7 +67,7 @@ def is_validation_site(page: LabelledPage) -> bool:
     """One training site in VALIDATION_BUCKETS, by a hash salted differently from training/splits.py."""
     if page.source and page.source.startswith("seeds/"):
         return False
-    return in_first_bucket(page.extra.get("url") or page.source or page.id, VALIDATION_BUCKETS, salt="tune_spam:")
+    return in_first_bucket(page_source(page), VALIDATION_BUCKETS, salt="tune_spam:")
 
 
 def predict(row: np.ndarray, features: np.ndarray, threshold: float, score_min: int) -> int:
