@@ -18,6 +18,11 @@ def page_source(page) -> str:
     return page.extra.get("url") or page.source or page.id
 
 
+def is_seed(page) -> bool:
+    """Whether a labelled page is one of the seed pages (seeds/): they always train, never validate."""
+    return (page.source or "").startswith("seeds/")
+
+
 def site_of(source: str) -> str:
     """The site a page comes from: a URL's host, or a gne-zh file name's prefix."""
     if "://" in source:

@@ -25,7 +25,7 @@ from cleaner.decode import decode
 from cleaner.labels import BODY, CHROME, SPAM
 from cleaner.train import evaluate, fit, format_report
 from training.seeds import seed_pages
-from training.splits import is_held_out, page_source
+from training.splits import is_held_out, is_seed, page_source
 
 DATA = Path(__file__).resolve().parent / "data"
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
@@ -57,7 +57,7 @@ def split(pages: list[LabelledPage]) -> tuple[list[LabelledPage], list[LabelledP
     train, held = [], []
     for page in pages:
         source = page_source(page)
-        if page.source and page.source.startswith("seeds/"):
+        if is_seed(page):
             train.append(page)
         elif is_held_out(source):
             held.append(page)
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         print(format_report(report), file=sys.stderr)
     card = save_model(model, args.output, {
         "training_data": {
-            "seeds": sum(1 for p in train if p.source and p.source.startswith("seeds/")),
+            "seeds": sum(map(is_seed, train)),
             "real_pages": len(train), "synthetic_pages": len(synthetic),
             "sources": sorted({(p.source or "").split("/")[0] for p in train}),
             "left_out": args.leave_out,

@@ -38,7 +38,7 @@ from cleaner.labels import BODY, COMMENT, LABELS, SPAM
 from cleaner.pipeline import decide, prepare
 from cleaner.train import fit
 from training import synth
-from training.splits import in_first_bucket, page_source
+from training.splits import in_first_bucket, is_seed, page_source
 from training.train_model import CORPORA, SEED, generated_pages, load_real_pages, split, synthetic_pages
 
 SEED_WITH_SPAM = "002_8b0eba742893faf0"
@@ -65,7 +65,7 @@ def validation_families(seed: int = SEED) -> tuple[tuple[str, ...], tuple[str, .
 
 def is_validation_site(page: LabelledPage) -> bool:
     """One training site in VALIDATION_BUCKETS, by a hash salted differently from training/splits.py."""
-    if page.source and page.source.startswith("seeds/"):
+    if is_seed(page):
         return False
     return in_first_bucket(page_source(page), VALIDATION_BUCKETS, salt="tune_spam:")
 

@@ -35,7 +35,7 @@ from cleaner.classify import ParagraphClassifier
 from cleaner.data import LabelledPage
 from cleaner.pipeline import Cleaner
 from cleaner.train import fit
-from training.splits import bucket_of, is_held_out, page_source, site_of
+from training.splits import bucket_of, is_held_out, is_seed, page_source, site_of
 from training.train_model import CORPORA, SEED, generated_pages, load_real_pages, split
 
 #: The training sites are cut into this many validation buckets (a fold validates on one).
@@ -52,7 +52,7 @@ def fold_of(source: str) -> int | None:
 def fit_pages(real: list[LabelledPage], fold: int) -> list[LabelledPage]:
     """The real training pages that are not on a site of `fold` (seeds always train)."""
     train, _ = split(real)
-    return [p for p in train if (p.source or "").startswith("seeds/") or fold_of(page_source(p)) != fold]
+    return [p for p in train if is_seed(p) or fold_of(page_source(p)) != fold]
 
 
 def train(real: list[LabelledPage], fold: int, seed: int = SEED) -> ParagraphClassifier:
