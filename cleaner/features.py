@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+import string
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -149,14 +150,18 @@ class _Page:
 
     text: str
     slots: np.ndarray  # the table slot of each character: its code point, or _BEYOND_BMP
-    following: np.ndarray  # the code point after each character (0 after the last)
     flags: np.ndarray  # the _CLASSES bits of each character
+    boundary: np.ndarray  # where `\b` may hold: a word character (`\w`) after none, or none after one
 
     @classmethod
     def of(cls, text: str, codes: np.ndarray) -> _Page:
-        following = np.append(codes[1:], 0)[:len(codes)]
         slots = np.minimum(codes, _BEYOND_BMP).astype(np.int64)
-        return cls(text, slots, following.astype(np.int64), _CLASSES[slots])
+        flags = _CLASSES[slots]
+        word = (flags & _WORD_BIT) != 0
+        unknown = slots == _BEYOND_BMP  # beyond the BMP: never ruled out
+        before = np.concatenate([[False], word[:-1]])
+        boundary = (word != before) | unknown | np.concatenate([[False], unknown[:-1]])
+        return cls(text, slots, flags, boundary)
 
 
 @dataclass(slots=True)
@@ -186,43 +191,72 @@ class _Starts:
 
     At every position of a page sre tries each branch of a case-insensitive alternation in
     turn; the word lists' and the date's patterns cost most of the features that way. Every
-    match of `pattern` begins with one of `firsts` or one of the two-character `prefixes`
-    (up to IGNORECASE), so numpy finds the few positions that do on the page's code points
-    (a character beyond the BMP is never ruled out) and the pattern is tried there only, in
-    order, skipping positions inside the last match: the very matches finditer yields.
-    The pattern must not match the empty string; the tables are built on first use.
+    match of `pattern` begins with one of `firsts` or one of the two- or three-character
+    `prefixes` (up to IGNORECASE), and, with `at_boundary`, at a word boundary (the pattern
+    begins with `\b`). So numpy finds the few positions that may begin a match on the page's
+    code points (a character beyond the BMP is never ruled out) and the pattern is tried
+    there only, in order, skipping positions inside the last match: the very matches finditer
+    yields. The pattern must not match the empty string; the tables are built on first use.
     """
 
-    def __init__(self, pattern: re.Pattern[str], firsts: Iterable[str] = (), prefixes: Iterable[str] = ()) -> None:
+    def __init__(self, pattern: re.Pattern[str], firsts: Iterable[str] = (), prefixes: Iterable[str] = (),
+                 at_boundary: bool = False) -> None:
+        if at_boundary and not pattern.pattern.startswith(r"\b"):
+            raise ValueError("at_boundary needs a pattern that begins with \\b")
         self.pattern = pattern
+        self.at_boundary = at_boundary
         self._firsts, self._prefixes = set(firsts), set(prefixes)
-        self._tables: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        if any(not 2 <= len(prefix) <= 3 for prefix in self._prefixes):
+            raise ValueError("prefixes have two or three characters")
+        self._tables: tuple[np.ndarray, list[tuple[int, np.ndarray, np.ndarray]]] | None = None
 
-    def tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """By table slot: which code points may begin a match alone, which may begin a pair;
-        and the sorted keys of the pairs that may."""
+    def tables(self) -> tuple[np.ndarray, list[tuple[int, np.ndarray, np.ndarray]]]:
+        """By table slot, which code points may begin a match alone; and for the prefixes of
+        each length, which code points may begin one and the sorted keys of those that may."""
         if self._tables is None:
-            variants = _case_variants(self._firsts | {c for prefix in self._prefixes for c in prefix})
+            chars = self._firsts | {c for prefix in self._prefixes for c in prefix}
+            variants = _case_variants(chars)
             first = np.zeros(_BEYOND_BMP + 1, dtype=bool)
             first[[ord(v) for c in self._firsts for v in variants[c]] + [_BEYOND_BMP]] = True
-            head = np.zeros(_BEYOND_BMP + 1, dtype=bool)
-            head[[ord(v) for c, _ in self._prefixes for v in variants[c]] + [_BEYOND_BMP]] = True
-            pairs = {(ord(a) << _CODE_BITS) | ord(b)
-                     for x, y in self._prefixes for a in variants[x] for b in variants[y]}
-            self._tables = first, head, np.array(sorted(pairs), dtype=np.int64)
+            by_length = []
+            for size in (2, 3):
+                prefixes = [p for p in self._prefixes if len(p) == size]
+                if not prefixes:
+                    continue
+                head = np.zeros(_BEYOND_BMP + 1, dtype=bool)
+                head[[ord(v) for p in prefixes for v in variants[p[0]]] + [_BEYOND_BMP]] = True
+                keys = set()
+                for prefix in prefixes:
+                    packed = [0]
+                    for char in prefix:
+                        packed = [(key << _CODE_BITS) | ord(v) for key in packed for v in variants[char]]
+                    keys.update(packed)
+                by_length.append((size, head, np.array(sorted(keys), dtype=np.int64)))
+            self._tables = first, by_length
         return self._tables
 
     def finditer(self, page: _Page, also: np.ndarray | None = None) -> list[re.Match[str]]:
         """The matches of `pattern.finditer(page.text)`; `also` marks more positions where a match
         may begin (the caller's own knowledge of the pattern)."""
-        first, head, pairs = self.tables()
+        first, by_length = self.tables()
         possible = first[page.slots] if also is None else first[page.slots] | also
-        at = np.flatnonzero(head[page.slots]) if len(pairs) else np.zeros(0, dtype=np.int64)
-        if at.size:
-            following = page.following[at]
-            keys = (page.slots[at] << _CODE_BITS) | following
-            found_pair = pairs[np.searchsorted(pairs, keys).clip(max=len(pairs) - 1)] == keys
-            possible[at[found_pair | (following > 0xFFFF) | (keys >> _CODE_BITS == _BEYOND_BMP)]] = True
+        slots, n = page.slots, len(page.slots)
+        for size, head, keys in by_length:
+            at = np.flatnonzero(head[slots] & page.boundary) if self.at_boundary else np.flatnonzero(head[slots])
+            if not at.size:
+                continue
+            key = slots[at]
+            unknown = key == _BEYOND_BMP
+            for step in range(1, size):
+                ahead = at + step
+                code = slots[np.minimum(ahead, n - 1)]
+                code[ahead >= n] = 0  # past the page's end: no prefix holds a NUL
+                unknown |= code == _BEYOND_BMP
+                key = (key << _CODE_BITS) | code
+            found_key = keys[np.searchsorted(keys, key).clip(max=len(keys) - 1)] == key
+            possible[at[found_key | unknown]] = True
+        if self.at_boundary:
+            possible &= page.boundary
         found: list[re.Match[str]] = []
         end = 0
         match = self.pattern.match
@@ -234,28 +268,30 @@ class _Starts:
 
 
 def _prefixes(words: Iterable[str]) -> dict[str, set[str]]:
-    """The one-character words and the first two characters of the longer ones."""
+    """The one-character words and the first three characters of the longer ones (two of a
+    two-character word): the rarer the prefix, the fewer places the pattern is tried."""
     words = set(words)
-    return {"firsts": {w for w in words if len(w) == 1}, "prefixes": {w[:2] for w in words if len(w) > 1}}
+    return {"firsts": {w for w in words if len(w) == 1}, "prefixes": {w[:3] for w in words if len(w) > 1}}
 
 
 _LISTED = [w for words in lexicon.LISTS.values() for w in words if w]
 #: The word lists' two patterns (built in `lexicon` from the same words: non-ASCII ones, and ASCII ones lower-cased).
 _CJK_WORD_STARTS = _Starts(lexicon.ANY_CJK_WORD, **_prefixes(w for w in _LISTED if not w.isascii()))
-_LATIN_WORD_STARTS = _Starts(lexicon.ANY_LATIN_WORD, **_prefixes(w.lower() for w in _LISTED if w.isascii()))
+_LATIN_WORD_STARTS = _Starts(lexicon.ANY_LATIN_WORD, **_prefixes(w.lower() for w in _LISTED if w.isascii()),
+                             at_boundary=True)
 _DIGITS = re.findall(r"\d", _BMP)
 _COPYRIGHT_STARTS = _Starts(_COPYRIGHT, **_prefixes(_COPYRIGHT_MARKS))
 _QQ_WECHAT_STARTS = _Starts(_QQ_WECHAT, **_prefixes(_QQ + _WECHAT + _HANDLE_STARTS))
-_DATE_STARTS = _Starts(_DATE, prefixes=[month[:2] for month in _MONTHS])  # and digits: `_date_starts`
+_DATE_STARTS = _Starts(_DATE, prefixes=_MONTHS)  # and digits: `_date_starts`
 #: What each code point is, as bits, by table slot (all of the BMP, then one slot for beyond it):
 #: the character classes OWN counts, and characters that some patterns' matches must hold.
 _CJK_BIT, _LATIN_BIT, _PUNCT_BIT, _DIGIT_BIT, _WIDE_END_BIT, _ASCII_END_BIT, _COMMA_BIT = (1 << i for i in range(7))
 _ANY_DIGIT_BIT, _COLON_BIT, _DOT_BIT, _AT_BIT, _SPACE_BIT, _DATE_AFTER_BIT = (1 << i for i in range(7, 13))
-_TERMINAL_BIT, _BRACKET_BIT, _PRICE_AFTER_BIT = (1 << i for i in range(13, 16))
+_TERMINAL_BIT, _BRACKET_BIT, _PRICE_AFTER_BIT, _WORD_BIT = (1 << i for i in range(13, 17))
 
 
 def _class_table() -> np.ndarray:
-    table = np.zeros(_BEYOND_BMP + 1, dtype=np.uint16)
+    table = np.zeros(_BEYOND_BMP + 1, dtype=np.uint32)
     for bit, ranges in ((_CJK_BIT, _CJK_RANGES), (_LATIN_BIT, _LATIN_RANGES), (_DIGIT_BIT, _DIGIT_RANGES)):
         for low, high in ranges:
             table[low:high + 1] |= bit
@@ -264,7 +300,8 @@ def _class_table() -> np.ndarray:
     for bit, chars in ((_WIDE_END_BIT, _WIDE_ENDS), (_ASCII_END_BIT, _ASCII_ENDS), (_COMMA_BIT, _COMMAS),
                        (_ANY_DIGIT_BIT, _DIGITS), (_COLON_BIT, ":"), (_DOT_BIT, "."), (_AT_BIT, "@"),
                        (_SPACE_BIT, " \n\t"), (_DATE_AFTER_BIT, re.findall(r"\s", _BMP) + list(_DATE_AFTER_DIGITS)),
-                       (_TERMINAL_BIT, _TERMINAL), (_BRACKET_BIT, _BRACKETS), (_PRICE_AFTER_BIT, _PRICE_AFTER_DIGITS)):
+                       (_TERMINAL_BIT, _TERMINAL), (_BRACKET_BIT, _BRACKETS), (_PRICE_AFTER_BIT, _PRICE_AFTER_DIGITS),
+                       (_WORD_BIT, re.findall(r"\w", _BMP))):
         table[[ord(c) for c in chars]] |= bit
     table[_BEYOND_BMP] = _ANY_DIGIT_BIT | _DATE_AFTER_BIT  # beyond the BMP: never ruled out
     return table
@@ -736,13 +773,28 @@ _HYPE = re.compile(rf"[!！]+|[{_HYPE_MARKS}]|100\s?%|百分百")
 #: Every match of _HYPE begins with one of these (the marks beyond the BMP are never ruled out).
 _HYPE_STARTS = _Starts(_HYPE, firsts=[c for c in "!！1百" + _HYPE_MARKS if ord(c) < _BEYOND_BMP])
 _SELLING_COLUMNS = ("call_to_action", "promises", "seller_voice", "reader_address")
-#: Every match of _PRICE begins with a currency sign, a digit (`_price_starts`), or one of these (up to IGNORECASE).
-_PRICE_FIRSTS = "¥￥$€£仅只低才特折打优原现首返pof"
-_PRICE_STARTS = _Starts(_PRICE, firsts=_PRICE_FIRSTS)
+#: Every match of _PRICE begins with a currency sign, a digit (`_price_starts`), one of these
+#: characters or one of these prefixes (up to IGNORECASE).
+_PRICE_FIRSTS = "¥￥$€£仅只低才特折打优原现首返"
+_PRICE_PREFIXES = ("per", "onl", "fro")
+_PRICE_STARTS = _Starts(_PRICE, firsts=_PRICE_FIRSTS, prefixes=_PRICE_PREFIXES)
 _SELLING_WORDS = [w for words in lexicon.SELLING_LISTS.values() for w in words if w]
 _SELLING_CJK_STARTS = _Starts(lexicon.SELLING_CJK_WORD, **_prefixes(w for w in _SELLING_WORDS if not w.isascii()))
 _SELLING_LATIN_STARTS = _Starts(lexicon.SELLING_LATIN_WORD,
-                                **_prefixes(w.lower() for w in _SELLING_WORDS if w.isascii()))
+                                **_prefixes(w.lower() for w in _SELLING_WORDS if w.isascii()), at_boundary=True)
+
+
+#: By table slot, the characters that may be an ASCII letter under IGNORECASE (K, the Kelvin sign, too).
+_LETTER_LIKE = np.zeros(_BEYOND_BMP + 1, dtype=bool)
+_LETTER_LIKE[[ord(v) for vs in _case_variants(set(string.ascii_lowercase)).values() for v in vs] + [_BEYOND_BMP]] = True
+
+
+def _blocks_with_dot_letter(page: _Page, starts: np.ndarray, n: int) -> np.ndarray:
+    """The blocks where a dot is followed by a letter: every match of _SHORT_URL has one."""
+    dots = np.flatnonzero(((page.flags[:-1] & _DOT_BIT) != 0) & _LETTER_LIKE[page.slots[1:]])
+    found = np.zeros(n, dtype=bool)
+    found[np.searchsorted(starts, dots, "right") - 1] = True
+    return found
 
 
 def selling_matrix(texts: Sequence[str], own: np.ndarray, scan: _Scan | None = None) -> np.ndarray:
@@ -768,7 +820,7 @@ def selling_matrix(texts: Sequence[str], own: np.ndarray, scan: _Scan | None = N
         for name in lexicon.SELLING_OF.get(word, ()):
             words[block, _SELLING_COLUMNS.index(name)] += 1
     price = _per_block(_PRICE_STARTS.finditer(page, also=_price_starts(page.flags)), starts, n)
-    short_url = _blocks_matching(_SHORT_URL, texts, np.fromiter(("." in t for t in texts), dtype=bool, count=n))
+    short_url = _blocks_matching(_SHORT_URL, texts, _blocks_with_dot_letter(page, starts, n))
     hype = _per_block(_HYPE_STARTS.finditer(page), starts, n)
     column = {name: own[:, OWN.index(name)] for name in
               ("has_url", "has_email", "has_phone", "has_qq_wechat", "contact_bait", "sales_words")}

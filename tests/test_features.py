@@ -110,6 +110,9 @@ def scan_texts() -> list[str]:
     pieces = words + [w.upper() for w in words] + [w.swapcase() for w in words] + [
         "2024年5月3日", "12 Jan 2024", "JANUARY 5, 2024", "ſep 3, 2021", "3 days ago", "5分钟前", "12024-05-06",
         "1\n2", "\U0001d7ce\U0001d7cf", "İ", "K", "ß", "\n", " ", ".", "..."]
+    # word boundaries (the Latin scans try only where `\b` may hold) and three-character prefixes
+    # cut short, split by a character beyond the BMP, or spelled with case variants (ſ, K)
+    pieces += ["é", "_", "字", "9", "\U0001d400", "\U0001f600", "fo", "fr", "jA", "seP", "ſale", "ſeo", "Kk", "fre\U0001d400e"]
     texts = [" ".join(words), "".join(words), "\n".join(pieces)]
     for _ in range(40):
         texts.append("".join(rng.choice(pieces) + rng.choice(["", " ", "\n", "的", "x"]) for _ in range(60)))
@@ -133,6 +136,17 @@ def test_scans_find_what_finditer_finds(scan):
         also = {_DATE_STARTS: _date_starts, _PRICE_STARTS: features._price_starts}.get(scan, lambda _: None)(flags)
         expected = [(m.start(), m.end()) for m in scan.pattern.finditer(text)]
         assert [(m.start(), m.end()) for m in scan.finditer(_Page.of(text, codes), also)] == expected
+
+
+def test_short_url_blocks_are_among_the_blocks_with_a_dot_before_a_letter():
+    rng = random.Random(5)
+    pool = ["bit.ly/", "T.CN/", "x.top", "a.ſite", "b.\u212aom", "e.g.", "3.5", ". ", "abc", "\U0001d400", "字", ".", "\n"]
+    for _ in range(300):
+        texts = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(1, 6))]
+        scan = features._Scan.of(texts)
+        candidates = features._blocks_with_dot_letter(scan.page, scan.starts, len(texts))
+        for text, candidate in zip(texts, candidates):
+            assert candidate or not features._SHORT_URL.search(text)
 
 
 def test_the_word_scans_use_the_lexicon_patterns_built_from_the_words_they_assume():
