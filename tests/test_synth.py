@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import random
 import re
+from collections import defaultdict
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -254,7 +255,9 @@ def test_inject_keeps_the_original_paragraphs_in_order_and_uses_only_valid_label
     for seed in range(25):
         out = synth.inject(page, random.Random(seed), synth.FAMILIES)
         paragraphs = out["paragraphs"]
-        assert all(set(p) == {"text", "label"} and p["label"] in LABELS for p in paragraphs)
+        assert all(p["label"] in LABELS for p in paragraphs)
+        assert all(set(p) == ({"text", "label", "family"} if p["label"] == "spam" else {"text", "label"})
+                   for p in paragraphs)
         original = [(p["text"], p["label"]) for p in page["paragraphs"]]
         assert is_subsequence(original, [(p["text"], p["label"]) for p in paragraphs])
         assert out["kind"] == "text" and out["id"] == page["id"]
@@ -415,6 +418,117 @@ def test_inject_html_without_comments_or_spam_adds_only_chrome():
     for seed in range(10):
         _, added = synth.inject_html(ZH_HTML, random.Random(seed), synth.FAMILIES, "zh", comments=False, spam_rate=0)
         assert {a["label"] for a in added} <= {"chrome"}
+
+
+# --- the family of every generated spam paragraph ------------------------------------------------
+
+FAMILIES_ASKED = ("gambling", "loan", "adult", "surrogacy", "machine_comment")
+
+
+def _spy_on_spam(monkeypatch) -> list[tuple[str, str]]:
+    """(text, family) of every spam text `synth._spam` writes from now on: the truth to check the
+    family each paragraph carries against."""
+    written: list[tuple[str, str]] = []
+    write = synth._spam
+
+    def spy(family, *args, **kwargs):
+        text = write(family, *args, **kwargs)
+        written.append((text, family))
+        return text
+
+    monkeypatch.setattr(synth, "_spam", spy)
+    return written
+
+
+def _writers(text: str, written: list[tuple[str, str]]) -> set[str]:
+    """The families that wrote `text`, also behind a bullet, before a date, or cut short with an ellipsis."""
+    return {family for made, family in written if made in text or text.rstrip(".…") in made}
+
+
+def _check_families(paragraphs, written, families) -> int:
+    """Every spam paragraph carries the family that wrote it, one of `families`; no other one carries
+    a family. Returns the number of spam paragraphs."""
+    spam = [p for p in paragraphs if p["label"] == "spam"]
+    assert all("family" not in p for p in paragraphs if p["label"] != "spam")
+    for p in spam:
+        assert p["family"] in families and p["family"] in _writers(p["text"], written), p
+    return len(spam)
+
+
+def _numbered_list_page() -> dict:
+    """ZH_PAGE with a recommended list of numbered items, as `1、 title` lines (a bullet that is a
+    word character: family_of by text prefix used to lose these)."""
+    page = copy.deepcopy(ZH_PAGE)
+    items = [{"text": f"{k + 1}、 第{k}条推荐新闻的标题在这里", "label": "chrome"} for k in range(4)]
+    page["paragraphs"][5:5] = [{"text": "文章推荐", "label": "chrome"}, *items]
+    return page
+
+
+@pytest.mark.parametrize("page", [ZH_PAGE, EN_PAGE, _numbered_list_page()], ids=["zh", "en", "zh-list"])
+def test_every_spam_paragraph_of_a_text_page_carries_the_family_that_wrote_it(page, monkeypatch):
+    written = _spy_on_spam(monkeypatch)
+    spam = 0
+    for seed in range(20):
+        out = synth.inject(page, random.Random(seed), FAMILIES_ASKED, spam_rate=1.0)
+        spam += _check_families(out["paragraphs"], written, FAMILIES_ASKED)
+        assert {p["family"] for p in out["paragraphs"] if "family" in p} <= set(out["synth"]["families"])
+        out = synth.vary(out, random.Random(seed), ("pharma", "vpn_proxy"))
+        spam += _check_families(out["paragraphs"], written, (*FAMILIES_ASKED, "pharma", "vpn_proxy"))
+    assert spam >= 100
+
+
+@pytest.mark.parametrize(("html", "lang"), [(ZH_HTML, "zh"), (EN_HTML, "en")], ids=["zh", "en"])
+def test_every_spam_text_added_to_html_carries_the_family_that_wrote_it(html, lang, monkeypatch):
+    written = _spy_on_spam(monkeypatch)
+    spam = 0
+    for seed in range(20):
+        out, added = synth.inject_html(html, random.Random(seed), FAMILIES_ASKED, lang, spam_rate=1.0)
+        _, more = synth.vary_html(out, random.Random(seed), FAMILIES_ASKED, lang)
+        spam += _check_families(added + more, written, FAMILIES_ASKED)
+    assert spam >= 60
+
+
+def test_machine_comments_of_a_thread_carry_their_family(monkeypatch):
+    written = _spy_on_spam(monkeypatch)
+    for seed in range(10):
+        lines = synth.comment_thread("zh", random.Random(seed), "北京科创中心成绩单出炉", machine=3,
+                                     families=("machine_comment", "loan"))
+        assert _check_families(lines, written, ("machine_comment", "loan")) == 3
+
+
+def test_training_groups_keep_each_familys_spam_together(monkeypatch):
+    """The generated pages of `train_model` name each spam paragraph's family in `extra["groups"]`, so
+    `row_groups` gives all spam of one family, whatever page it came from, one fold group."""
+    from cleaner.data import LabelledPage
+    from cleaner.train import row_groups
+    from training import train_model
+
+    written = _spy_on_spam(monkeypatch)
+    pages = [LabelledPage(id=p["id"], kind="text", source=p["source"], raw="\n\n".join(q["text"] for q in p["paragraphs"]),
+                          paragraphs=[(q["text"], q["label"]) for q in p["paragraphs"]])
+             for p in (ZH_PAGE, EN_PAGE, _numbered_list_page() | {"id": "zh2"})]
+    families = ("gambling", "loan", "adult", "machine_comment")
+    made = (train_model.synthetic_pages(pages, 1, families, html_pages=0)
+            + train_model.varied_pages(pages, 1, families, html_pages=0)
+            + train_model.small_pages(pages, 1, count=60, families=families))
+    groups_of = defaultdict(set)
+    sources_of = defaultdict(set)
+    for page in made:
+        texts = [t for t, _ in page.paragraphs]
+        labels = [lab for _, lab in page.paragraphs]
+        # the source pages have no spam: every spam paragraph here is generated, and named
+        assert set(page.extra.get("groups", {})) == {t for t, lab in page.paragraphs if lab == "spam"}
+        for text, label, group in zip(texts, labels, row_groups(page, texts, labels)):
+            if label != "spam":
+                assert group == page.id.split("#")[0]
+                continue
+            family = group.removeprefix("spam:")
+            assert family in families and family in _writers(text, written), (text, group)
+            groups_of[family].add(group)
+            sources_of[family].add(page.id.split("#")[0])
+    assert set(groups_of) >= {"gambling", "loan", "machine_comment"}
+    assert all(groups == {f"spam:{family}"} for family, groups in groups_of.items())
+    assert any(len(sources) >= 2 for sources in sources_of.values())  # one group across source pages
 
 
 # --- family split ------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Why: real labelled spam is rare (one seed page has it), so a model trained on re
 learns a handful of phrases. This module writes varied spam from templates (training/templates/,
 Chinese and English), places it where spam really stands on news pages (an ad paragraph between
 body paragraphs, items of a recommended list, machine comments in a comment thread), adds
-readers' comment threads, and labels everything it adds. The families are split so that a model
+readers' comment threads, and labels everything it adds (a spam paragraph also names its `family`,
+which training uses to keep one family's spam in one fold). The families are split so that a model
 can be validated on spam families it never saw. Everything takes a `random.Random`: same seed,
 same output.
 
@@ -302,26 +303,25 @@ def _spam(family: str, lang: str, rng: random.Random, *, form: str | None = None
     text = _tidy(text, lang)
     if form == "title":
         text = _capital(text, lang)
-    text = _halfwidth(text) if half and lang == "zh" else text
-    _FAMILY_OF[_family_key(text)] = family
-    return text
+    return _halfwidth(text) if half and lang == "zh" else text
 
 
-#: The family of every spam paragraph made in this process, by `_family_key` (see `family_of`).
-_FAMILY_OF: dict[str, str] = {}
-#: Characters of a spam paragraph's start that identify it (a truncated teaser keeps its start).
-_FAMILY_KEY_CHARS = 24
-_LEADING_MARKS = re.compile(r"^[\W_]+")
+def _spam_para(text: str, family: str) -> Para:
+    """A spam paragraph as the generators return it: with the family that wrote it, which training
+    needs to keep one family's spam in one cross-validation fold (`train_model._spam_groups`)."""
+    return {"text": text, "label": "spam", "family": family}
 
 
-def _family_key(text: str) -> str:
-    return _LEADING_MARKS.sub("", squash(text).replace(" ", ""))[:_FAMILY_KEY_CHARS]
+def _para(text: str, family: str | None, label: str) -> Para:
+    """`text` as spam of `family`, or labelled `label` when no family wrote it (a neutral list item,
+    a reader's comment)."""
+    return _spam_para(text, family) if family else {"text": text, "label": label}
 
 
-def family_of(text: str) -> str | None:
-    """The family of a spam paragraph this process made (also once truncated, or behind a bullet
-    or a date), None for any other text: training keeps the spam of one family in one fold."""
-    return _FAMILY_OF.get(_family_key(text))
+def _public(para: Para) -> Para:
+    """A paragraph without the layout marks (`_glue`, `_indent`) used while rendering: its text,
+    label and, for generated spam, family."""
+    return {k: para[k] for k in ("text", "label", "family") if k in para}
 
 
 def _pick_family(rng: random.Random, families: Sequence[str], main: str | None) -> str:
@@ -363,7 +363,7 @@ class _Comment:
     date: str
     text: str
     counter: str | None
-    spam: bool = False
+    family: str | None = None  # the spam family of a machine comment; None for a reader's
     replies: list[_Comment] = field(default_factory=list)
     parent: str | None = None
 
@@ -437,7 +437,7 @@ def _make_thread(lang: str, rng: random.Random, title: str, n: int | None, machi
             spam_families_used.append(family)
             text = _spam(family, lang, rng, form="comment", context=ctx_machine, half=half)
             spam.append(_Comment(name, _render(rng, date_template, slots, lang, half=half), text,
-                                 say("counter") if with_counter else None, spam=True))
+                                 say("counter") if with_counter else None, family=family))
     if spam and rng.random() < 0.5:
         at = rng.randint(0, len(comments))
         comments[at:at] = spam
@@ -464,7 +464,6 @@ def _thread_lines(thread: _Thread, lang: str, rng: random.Random) -> list[Para]:
     lines: list[Para] = [{"text": h, "label": "comment"} for h in thread.head]
 
     def add(comment: _Comment, reply_to: str | None) -> None:
-        label = "spam" if comment.spam else "comment"
         name = comment.name
         if reply_to is not None and rng.random() < 0.5:
             name = f"{name} 回复 {reply_to}" if lang == "zh" else f"{name} replied to {reply_to}"
@@ -480,7 +479,7 @@ def _thread_lines(thread: _Thread, lang: str, rng: random.Random) -> list[Para]:
             head = [name, comment.date]
         for i, text in enumerate(head):
             lines.append({"text": text, "label": "comment", "_glue": i > 0})
-        lines.append({"text": comment.text, "label": label})
+        lines.append(_para(comment.text, comment.family, "comment"))
         if comment.counter:
             lines.append({"text": comment.counter, "label": "comment"})
         for reply in comment.replies:
@@ -502,7 +501,7 @@ def comment_thread(lang: str, rng: random.Random, title: str, n: int | None = No
     `context` (site, author, lead_cut, topics) lets machine comments quote the page.
     """
     thread = _make_thread(lang, rng, title, n, machine, families, context, half=lang == "zh" and rng.random() < 0.5)
-    return [{"text": p["text"], "label": p["label"]} for p in _thread_lines(thread, lang, rng)]
+    return [_public(p) for p in _thread_lines(thread, lang, rng)]
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -600,11 +599,11 @@ def _list_item(rng: random.Random, lang: str, shape: Sequence[str], bullet: str,
         if part == "title":
             text = (_spam(spam_family, lang, rng, form="title", half=half) if spam_family
                     else _news(rng, lang, "title", half))
-            out.append({"text": bullet + text, "label": "spam" if spam_family else "chrome"})
+            out.append(_para(bullet + text, spam_family, "chrome"))
         elif part == "teaser":
             text = (_spam(spam_family, lang, rng, form="teaser", half=half) if spam_family
                     else _news(rng, lang, "teaser", half))
-            out.append({"text": _truncate(rng, text, lang), "label": "spam" if spam_family else "chrome"})
+            out.append(_para(_truncate(rng, text, lang), spam_family, "chrome"))
         elif part == "like":
             out.append({"text": _like(rng, teaser_from[k], lang), "label": "chrome"})
         else:
@@ -677,9 +676,10 @@ def inject(page: Page, rng: random.Random, families: Sequence[str], *, comments:
     spam items inside the page's recommended list (or a new list after the body, whose heading and
     neutral items are chrome); machine comments in the comment thread. With `comments`, a readers'
     thread is appended after the body (and lists) unless the page has comments already. The copy is
-    a text page whose `raw` is the new dump; `synth` records what was added. The input is not changed.
+    a text page whose `raw` is the new dump; `synth` records what was added, and each spam paragraph
+    its `family`. The input is not changed.
     """
-    paras: list[Para] = [{"text": p["text"], "label": p["label"]} for p in page["paragraphs"]]
+    paras: list[Para] = [_public(p) for p in page["paragraphs"]]
     body = [i for i, p in enumerate(paras) if p["label"] == "body"]
     lang = lang or detect_lang([paras[i]["text"] for i in body] or [p["text"] for p in paras])
     usable = _usable(families, lang)
@@ -698,7 +698,7 @@ def inject(page: Page, rng: random.Random, families: Sequence[str], *, comments:
             family = _pick_family(rng, content, main)
             used.append(family)
             form = rng.choices(["teaser", "title"], weights=[3, 1])[0]
-            plan[j].append({"text": _spam(family, lang, rng, form=form, half=half), "label": "spam"})
+            plan[j].append(_spam_para(_spam(family, lang, rng, form=form, half=half), family))
 
     # 2. recommended list: spam items inside the page's own list, or a new list after the body
     spans = _item_spans(paras)
@@ -755,7 +755,7 @@ def _assembled(page: dict, paras: list[Para], plan: dict[int, list[Para]]) -> di
     result = copy.deepcopy(page)
     result["kind"] = "text"
     result["raw"] = _render_raw(out)
-    result["paragraphs"] = [{"text": p["text"], "label": p["label"]} for p in out]
+    result["paragraphs"] = [_public(p) for p in out]
     return result
 
 
@@ -827,24 +827,23 @@ def _paragraph_gaps(html: str, skip: Sequence[tuple[int, int]]) -> tuple[list[in
 def _html_list_item(rng: random.Random, lang: str, shape: str, family: str | None,
                     half: bool) -> tuple[str, list[dict[str, str]]]:
     """A `<li>`: shape `a` (a link), `a+date` (link and date on one line), `card` (title, teaser, info)."""
-    label = "spam" if family else "chrome"
     title = _spam(family, lang, rng, form="title", half=half) if family else _news(rng, lang, "title", half)
     href = f"/{rng.choice(['news', 'a', 'article', 'p', 'html'])}/{rng.randint(10000, 999999)}.html"
     if shape == "a":
-        return f'<li><a href="{href}">{_esc(title)}</a></li>', [{"text": title, "label": label}]
+        return f'<li><a href="{href}">{_esc(title)}</a></li>', [_para(title, family, "chrome")]
     date = _furniture(rng, lang, "date")
     if shape == "a+date":
         span = rng.choice(["time", "date", "t"])
         link = f'<a href="{href}" title="{htmllib.escape(title)}">{_esc(title)}</a>'
         markup = f'<li>{link} <span class="{span}">{_esc(date)}</span></li>'
-        return markup, [{"text": f"{title} {date}", "label": label}]
+        return markup, [_para(f"{title} {date}", family, "chrome")]
     teaser = _spam(family, lang, rng, form="teaser", half=half) if family else _news(rng, lang, "teaser", half)
     teaser = _truncate(rng, teaser, lang)
     count = _furniture(rng, lang, "count")
     markup = (f'<li><a href="{href}"><h4>{_esc(title)}</h4></a><p class="{rng.choice(["summary", "desc", "intro"])}">'
               f'{_esc(teaser)}</p><div class="{rng.choice(["info", "meta", "foot"])}"><span>{_esc(date)}</span> '
               f"<span>{_esc(count)}</span></div></li>")
-    return markup, [{"text": title, "label": label}, {"text": teaser, "label": label},
+    return markup, [_para(title, family, "chrome"), _para(teaser, family, "chrome"),
                     {"text": f"{date} {count}", "label": "chrome"}]
 
 
@@ -869,10 +868,9 @@ def _thread_html(thread: _Thread, lang: str, rng: random.Random) -> tuple[str, l
     labelled: list[dict[str, str]] = []
 
     def item(comment: _Comment, depth: int) -> str:
-        label = "spam" if comment.spam else "comment"
         meta = f"{comment.name} {comment.date}"
         labelled.append({"text": meta, "label": "comment"})
-        labelled.append({"text": comment.text, "label": label})
+        labelled.append(_para(comment.text, comment.family, "comment"))
         parts = [f'<li class="{names["item"]}" id="c{rng.randint(1000, 99999)}">',
                  f'<div class="{names["avatar"]}"><img src="/avatar/{rng.randint(1, 9999)}.png" alt=""></div>',
                  f'<div class="{names["main"]}"><div class="{names["meta"]}"><span class="{names["name"]}">'
@@ -911,7 +909,8 @@ def _thread_html(thread: _Thread, lang: str, rng: random.Random) -> tuple[str, l
 
 def inject_html(html: str, rng: random.Random, families: Sequence[str], lang: str, *, comments: bool = True,
                 spam_rate: float = SPAM_RATE) -> tuple[str, list[dict[str, str]]]:
-    """Raw HTML with spam and a comment section inserted, and the labelled texts that were inserted.
+    """Raw HTML with spam and a comment section inserted, and the labelled texts that were inserted
+    (spam with its `family`).
 
     Spam goes in as `<p>` between two article paragraphs, as `<li><a>` items of the page's related list
     (or of a new "相关推荐 / Related" block), and as machine comments in a comment section added before
@@ -931,13 +930,13 @@ def inject_html(html: str, rng: random.Random, families: Sequence[str], lang: st
 
     if content and gaps and rng.random() < spam_rate:
         for at in sorted(rng.sample(gaps, k=min(len(gaps), rng.choice([1, 1, 2])))):
-            text = _spam(_pick_family(rng, content, main), lang, rng, form=rng.choice(["teaser", "teaser", "title"]),
-                         half=half)
+            family = _pick_family(rng, content, main)
+            text = _spam(family, lang, rng, form=rng.choice(["teaser", "teaser", "title"]), half=half)
             inner = _esc(text)
             if rng.random() < 0.3:
                 host = _render(rng, "{dom}.{tld}" if lang == "zh" else "{dom_en}.{tld_en}", [_common(lang)], lang)
                 inner = f'<a href="https://{host.lower()}/">{inner}</a>'
-            edits.append(_Edit(at, f"<p>{inner}</p>", [{"text": text, "label": "spam"}]))
+            edits.append(_Edit(at, f"<p>{inner}</p>", [_spam_para(text, family)]))
 
     related = next((m for m in _RELATED_UL.finditer(html) if not _inside(m.start(), skip)), None)
     if related is not None and content and rng.random() < spam_rate:
@@ -1074,7 +1073,7 @@ def vary(page: Page, rng: random.Random, families: Sequence[str], *, lookalike_r
     """A copy of a labelled text page (as `inject` returns it, or any labelled page) with spam of
     `families` at 1-3 places drawn from PLACES and, with chance `lookalike_rate`, 1-2 look-alike
     body paragraphs inside the body. `raw` is re-rendered; the input is not changed."""
-    paras: list[Para] = [{"text": p["text"], "label": p["label"]} for p in page["paragraphs"]]
+    paras: list[Para] = [_public(p) for p in page["paragraphs"]]
     body = [i for i, p in enumerate(paras) if p["label"] == "body"]
     lang = detect_lang([paras[i]["text"] for i in body] or [p["text"] for p in paras])
     content = [f for f in _usable(families, lang) if f != "machine_comment"]
@@ -1103,11 +1102,12 @@ def vary(page: Page, rng: random.Random, families: Sequence[str], *, lookalike_r
                 at, form = rng.choice(comments) + 1, "comment"
             else:
                 at = len(paras)
-            text = _spam(_pick_family(rng, content, main), lang, rng, form=form, half=half)
+            family = _pick_family(rng, content, main)
+            text = _spam(family, lang, rng, form=form, half=half)
             if at < len(paras) and paras[at]["label"] == "chrome" and BULLET.match(paras[at]["text"]) \
                     and form == "title":
                 text = _bullet_of(paras[at]["text"]) + text
-            plan[at].append({"text": text, "label": "spam"})
+            plan[at].append(_spam_para(text, family))
     return _assembled(page, paras, plan)
 
 
@@ -1147,10 +1147,11 @@ def vary_html(html: str, rng: random.Random, families: Sequence[str], lang: str,
             else:
                 at = rng.choice(ends) if ends else end
             form = rng.choices(FORMS, weights=[3, 4, 2])[0]
-            text = _spam(_pick_family(rng, content, main), lang, rng, form=form, half=half)
+            family = _pick_family(rng, content, main)
+            text = _spam(family, lang, rng, form=form, half=half)
             tag = "li" if html[max(0, at - 5):at].lower() == "</li>" else rng.choice(["p", "div", "p"])
             inner = _esc(text)
             if form == "title" and rng.random() < 0.5:
                 inner = f'<a href="/{rng.choice(["a", "p", "news"])}/{rng.randint(1000, 99999)}.html">{inner}</a>'
-            edits.append(_Edit(at, f"<{tag}>{inner}</{tag}>", [{"text": text, "label": "spam"}]))
+            edits.append(_Edit(at, f"<{tag}>{inner}</{tag}>", [_spam_para(text, family)]))
     return _apply(html, edits, end)

@@ -17,6 +17,7 @@ import argparse
 import random
 import sys
 import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from cleaner.classify import SHIPPED_MODEL, save_model
@@ -72,13 +73,11 @@ def _record(page: LabelledPage) -> dict:
             "paragraphs": [{"text": t, "label": lab} for t, lab in page.paragraphs]}
 
 
-def _spam_groups(paragraphs: list[tuple[str, str]]) -> dict:
+def _spam_groups(made: Iterable[Mapping[str, str]]) -> dict:
     """`extra` naming the family of each generated spam paragraph (`LabelledPage.extra["groups"]`), so
-    that training keeps the spam of one family in one fold and learns how its n-grams fare on others."""
-    from training import synth
-
-    groups = {text: f"spam:{family}" for text, label in paragraphs
-              if label == SPAM and (family := synth.family_of(text))}
+    that training keeps the spam of one family in one fold and learns how its n-grams fare on others.
+    `made` are paragraphs as `training.synth` returns them: the spam it wrote carries its `family`."""
+    groups = {p["text"]: f"spam:{p['family']}" for p in made if p.get("family")}
     return {"groups": groups} if groups else {}
 
 
@@ -86,7 +85,7 @@ def _text_page(made: dict, page_id: str, source: str | None) -> LabelledPage:
     """The LabelledPage of a text record `training.synth` made."""
     paragraphs = [(p["text"], p["label"]) for p in made["paragraphs"]]
     return LabelledPage(id=page_id, kind="text", source=source, raw=made["raw"], paragraphs=paragraphs,
-                        extra=_spam_groups(paragraphs))
+                        extra=_spam_groups(made["paragraphs"]))
 
 
 def _html_of(page: LabelledPage) -> str | None:
@@ -102,7 +101,7 @@ def _html_page(page: LabelledPage, suffix: str, made_html: str, added: list[dict
     """The LabelledPage of an HTML page with paragraphs `training.synth` added."""
     paragraphs = list(page.paragraphs) + [(a["text"], a["label"]) for a in added]
     return LabelledPage(id=f"{page.id}{suffix}", kind="html", source=page.source, raw=made_html,
-                        paragraphs=paragraphs, extra=_spam_groups(paragraphs))
+                        paragraphs=paragraphs, extra=_spam_groups(added))
 
 
 def synthetic_pages(pages: list[LabelledPage], seed: int, families: tuple[str, ...] | None = None,
@@ -152,11 +151,13 @@ def small_pages(pages: list[LabelledPage], seed: int, count: int = SMALL_PAGES,
         start = rng.randrange(1, max(2, len(body) - 3))
         chosen = [(body[0], BODY)] + [(t, BODY) for t in body[start:start + rng.randint(1, 3)]]
         lang = synth.detect_lang(body)
+        spam: list[dict[str, str]] = []
         if rng.random() < 0.3:
             family = rng.choice([f for f in families if lang in synth.family_langs(f)] or list(families))
             text = synth.spam_paragraph(family, lang if lang in synth.family_langs(family) else
                                         synth.family_langs(family)[0], rng, form="teaser")
             chosen.insert(rng.randint(2, len(chosen)), (text, SPAM))
+            spam.append({"text": text, "label": SPAM, "family": family})
         chrome = [t for t, lab in page.paragraphs if lab == CHROME and 2 <= len(t) <= 60]
         head = [(rng.choice(chrome), CHROME)] if chrome and rng.random() < 0.5 else []
         foot = [(rng.choice(chrome), CHROME)] if chrome and rng.random() < 0.5 else []
@@ -171,7 +172,7 @@ def small_pages(pages: list[LabelledPage], seed: int, count: int = SMALL_PAGES,
             raw = "<html><body>" + "".join(parts) + "</body></html>"
             kind = "html"
         out.append(LabelledPage(id=f"{page.id}#small{number}", kind=kind, source=page.source, raw=raw,
-                                paragraphs=paragraphs, extra=_spam_groups(paragraphs)))
+                                paragraphs=paragraphs, extra=_spam_groups(spam)))
     return out
 
 
