@@ -8,6 +8,8 @@ from pathlib import Path
 from cleaner.data import LabelledPage
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+#: The seed page with real spam and machine comments: what the spam benchmarks keep unseen.
+SEED_WITH_SPAM = "002_8b0eba742893faf0"
 
 
 def seed_pages(folder: Path = SEEDS) -> list[LabelledPage]:

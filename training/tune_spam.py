@@ -38,10 +38,10 @@ from cleaner.labels import BODY, COMMENT, LABELS, SPAM
 from cleaner.pipeline import decide, prepare
 from cleaner.train import fit
 from training import synth
+from training.seeds import SEED_WITH_SPAM
 from training.splits import in_first_bucket, is_seed, page_source
 from training.train_model import CORPORA, SEED, generated_pages, load_real_pages, split, synthetic_pages
 
-SEED_WITH_SPAM = "002_8b0eba742893faf0"
 VALIDATION_FAMILIES = 3
 VALIDATION_BUCKETS = 4
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
