@@ -69,8 +69,14 @@ TIME_MIN_DIGITS = 3
 _NUMBER_ONLY = re.compile(r"^[\s\d,.()（）\[\]%+\-kKwW万]+$")
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|html?)\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}")
-_PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{3,4}-\d{7,8}|400-?\d{3}-?\d{4}|\+\d{1,3}[ -]?\d{6,12})(?!\d)")
-#: Every match of _PHONE holds at least this many digits (+ and 1 digit, then 6): only blocks with as many are searched.
+#: Phone numbers as ads print them: Chinese mobiles whole or in 3-4-4 groups, landlines, 400
+#: numbers, North American 3-3-4 (area code in brackets or not), and + numbers of at least 7
+#: digits, whole or in groups split by spaces or dashes. Groups need a separator between them,
+#: so a run of digits splits one way only (no backtracking over the ways to cut it).
+_PHONE = re.compile(
+    r"(?<!\d)(?:1[3-9]\d(?:[ -]?\d{4}){2}|\d{3,4}-\d{7,8}|400-?\d{3}-?\d{4}|\(\d{3}\) ?\d{3}-\d{4}|\d{3}-\d{3}-\d{4}"
+    r"|\+(?=(?:[ ()-]{0,2}\d){7})\d{1,3}[ -]?(?:\d{6,12}|(?:\(\d{1,4}\)[ -]?)?\d{1,5}(?:[ -]\d{1,6}){0,4}))(?!\d)")
+#: Every match of _PHONE holds at least this many digits (a + number 7): only blocks with as many are searched.
 PHONE_MIN_DIGITS = 7
 _QQ = ("qq", "QQ", "扣扣", "q群", "Q群")
 _WECHAT = ("微信", "vx", "VX", "wx", "WX", "薇信", "威信", "V信", "v信")
@@ -764,10 +770,16 @@ _PRICE = re.compile(
     r"[¥￥$€£]\s?\d|\d\s?(?:元|块)(?:/|起|每|一|包|左右)|(?:仅需|只需|只要|低至|仅|才)\s?\d|特价|折扣|打\d(?:\.\d)?折|\d(?:\.\d)?折"
     r"|优惠价|原价|现价|首单|首充|返现|(?<!\d)\d{1,3}\s?%\s?off|\bper (?:month|day|hour|week)\b|\bonly \$|\bfrom \$",
     re.I)
+#: Short links, and hosts under the cheap top-level domains throwaway sites use (with any
+#: subdomains: www.x.shop as well as x.shop).
 _SHORT_URL = re.compile(
     r"(?<![\w.])(?:bit\.ly|t\.cn|dwz\.cn|url\.cn|tinyurl\.com|goo\.gl|suo\.im|is\.gd|ow\.ly|t\.co|cutt\.ly|rb\.gy|t\.ly"
-    r"|c\.tb\.cn|t\.me)/|(?<![\w.])[a-z0-9-]{1,30}\.(?:top|vip|xyz|club|shop|icu|fun|site|cc|ltd|bet|win|app|online|live)(?![\w])",
+    r"|c\.tb\.cn|t\.me|shorturl\.at|goo\.su)/"
+    r"|(?<![\w.])(?:[a-z0-9-]{1,30}\.){0,3}[a-z0-9-]{1,30}\.(?:top|vip|xyz|club|shop|icu|fun|site|cc|ltd|bet|win|app|online|live)(?![\w])",
     re.I)
+#: A link to a bare IP address (and port), as sites that change domains daily print them; it
+#: counts as a throwaway URL. Searched only in blocks holding "://".
+_IP_URL = re.compile(r"https?://\d{1,3}(?:\.\d{1,3}){3}(?![\d.])", re.I)
 _HYPE_MARKS = "→☞👉★☆✔✅🔥💰❤"
 _HYPE = re.compile(rf"[!！]+|[{_HYPE_MARKS}]|100\s?%|百分百")
 #: Every match of _HYPE begins with one of these (the marks beyond the BMP are never ruled out).
@@ -820,7 +832,8 @@ def selling_matrix(texts: Sequence[str], own: np.ndarray, scan: _Scan | None = N
         for name in lexicon.SELLING_OF.get(word, ()):
             words[block, _SELLING_COLUMNS.index(name)] += 1
     price = _per_block(_PRICE_STARTS.finditer(page, also=_price_starts(page.flags)), starts, n)
-    short_url = _blocks_matching(_SHORT_URL, texts, _blocks_with_dot_letter(page, starts, n))
+    short_url = (_blocks_matching(_SHORT_URL, texts, _blocks_with_dot_letter(page, starts, n))
+                 + _blocks_matching(_IP_URL, texts, np.array(["://" in t for t in texts], dtype=bool)))
     hype = _per_block(_HYPE_STARTS.finditer(page), starts, n)
     column = {name: own[:, OWN.index(name)] for name in
               ("has_url", "has_email", "has_phone", "has_qq_wechat", "contact_bait", "sales_words")}

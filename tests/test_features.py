@@ -192,7 +192,7 @@ def blocks_with_a_match(pattern: re.Pattern[str], texts: list[str]) -> list[floa
 
 def test_own_columns_equal_their_plain_definitions():
     pool = [*"ab字。.!? \t@:1-/【《[「『”）…", "\U0001f600", "\u3000", "x@y.cn", "13912345678", "12:30", "www.a.com",
-            "+1 234567", "+1234567", "+12345"]
+            "+1 234567", "+1234567", "+12345", "138-1234-", "5678", "+44 7123 ", "(201) 555-", "1234"]
     texts = ["", "【", "a。", "", *("".join(RNG.choice(pool) for _ in range(RNG.randint(0, 30))) for _ in range(300)), ""]
     own = features.own_matrix(texts)
     column = {name: own[:, i].tolist() for i, name in enumerate(features.OWN)}

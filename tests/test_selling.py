@@ -89,3 +89,29 @@ def test_an_unsure_spam_call_yields_only_to_body():
     labels, rules = decide(np.array([unsure_over_body, unsure_over_chrome]), np.array([ad, ad]), min_probability=0.6)
     assert labels.tolist() == [LABELS.index(BODY), LABELS.index(SPAM)]
     assert "with body next" in rules[0] and rules[1] is None
+
+
+def test_phone_numbers_count_in_the_formats_ads_print_them_and_dates_and_scores_do_not():
+    phones = ["138-1234-5678", "138 1234 5678", "13812345678", "400-123-4567", "010-12345678", "+1 (201) 555-1234",
+              "+44 7123 456789", "+91 12345 67890", "+1-201-555-1234", "(201) 555-1234", "+86 13812345678"]
+    others = ["2024-10-12", "3-2", "+5.3%", "1,234,567", "2019-2020", "978-3-16-148410-0", "+12345", "第1-3季度"]
+    column = OWN.index("has_phone")
+    rows = own_matrix([f"咨询 {p} 。" for p in phones] + [f"比分 {o} 。" for o in others])
+    assert rows[:len(phones), column].tolist() == [1.0] * len(phones)
+    assert rows[len(phones):, column].tolist() == [0.0] * len(others)
+
+
+def test_throwaway_urls_count_with_subdomains_and_bare_ip_addresses():
+    throwaway = ["官网:www.jlm309.shop", "m.abc.top/x", "http://166.76.25.208:9881", "https://10.2.3.4/a"]
+    plain = ["www.xinhuanet.com", "版本 1.2.3.4", "http://1.2.3", "see example.com/top"]
+    assert [row["short_url"] for row in cues(throwaway)] == [1.0] * len(throwaway)
+    assert [row["short_url"] for row in cues(plain)] == [0.0] * len(plain)
+
+
+def test_selling_cue_candidates_are_phrases_that_several_families_share():
+    from training.selling_cues import _candidates, _holds
+    spam = {("a", "en"): ["call us now for a quote"] * 10, ("b", "en"): ["please call us now"] * 10,
+            ("c", "en"): ["call us now, cheap"] * 10, ("d", "zh"): ["详情咨询本店"] * 10}
+    found = _candidates(spam)
+    assert "call us now" in found and "please" not in found and "详情咨询" not in found
+    assert _holds("call us")("call us today") and not _holds("call us")("recall usage")
