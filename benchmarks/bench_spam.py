@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-seed", type=int, default=SEED,
                         help="seed of the generated training pages and of the model (the split of families, "
                              "the held-out pages and their injected spam stay fixed): how much one retrain moves")
+    parser.add_argument("--show", type=int, default=0, help="print up to this many article paragraphs called spam")
     args = parser.parse_args(argv)
     train_families, test_families = synth.split_families(SEED)
     hidden = () if args.keep_word_lists else synth.lexicon_lists(test_families)
@@ -85,8 +86,9 @@ def _run(args: argparse.Namespace, train_families: tuple[str, ...], test_familie
     pages_losing_body = 0
     comment_lines = comment_in_text = reader_comments = reader_as_spam = 0
     sweep_rows: list[tuple[int, str, float, bool]] = []
+    false_calls: list[str] = []
     for number, page in enumerate(evaluation):
-        g, q = _labels(cleaner, page, sweep_rows, number)
+        g, q = _labels(cleaner, page, sweep_rows, number, false_calls)
         gold.extend(g)
         predicted.extend(q)
         pages_losing_body += any(a == BODY and b == SPAM for a, b in zip(g, q))
@@ -107,6 +109,8 @@ def _run(args: argparse.Namespace, train_families: tuple[str, ...], test_familie
     print(f"comment lines left in text: {comment_in_text}/{comment_lines} "
           f"({comment_in_text / max(comment_lines, 1):.1%}); reader comments called spam: "
           f"{reader_as_spam}/{reader_comments} ({reader_as_spam / max(reader_comments, 1):.1%})")
+    for line in false_calls[: args.show]:
+        print(f"  article paragraph called spam: {line}")
 
     print("\nthreshold sweep (spam called when p(spam) >= t, or spam is likeliest and body not next, and the "
           "block shows a selling signal; without the signal requirement in brackets):")
@@ -126,10 +130,11 @@ def _run(args: argparse.Namespace, train_families: tuple[str, ...], test_familie
     return 0
 
 
-def _labels(cleaner: Cleaner, page: LabelledPage, sweep: list | None = None,
-            number: int = 0) -> tuple[list[str], list[str]]:
+def _labels(cleaner: Cleaner, page: LabelledPage, sweep: list | None = None, number: int = 0,
+            false_calls: list[str] | None = None) -> tuple[list[str], list[str]]:
     """Gold and predicted labels of a page's matched blocks; with `sweep`, also collects
-    (page number, gold label, p(spam), has a selling signal, spam likeliest, body next likeliest) per block."""
+    (page number, gold label, p(spam), has a selling signal, spam likeliest, body next likeliest) per
+    block, and with `false_calls` a line for each article paragraph called spam."""
     prepared = prepare(page_content(page, [CORPORA]), kind=page.kind)
     result = cleaner.finish(prepared)
     gold, predicted = [], []
@@ -138,6 +143,8 @@ def _labels(cleaner: Cleaner, page: LabelledPage, sweep: list | None = None,
         if label is not None:
             gold.append(label)
             predicted.append(paragraph.label)
+            if false_calls is not None and label == BODY and paragraph.label == SPAM:
+                false_calls.append(f"{page.id} p(spam) {paragraph.probabilities[SPAM]:.3f} {paragraph.text[:110]!r}")
             if sweep is not None:
                 probabilities = paragraph.probabilities
                 ranked = sorted(probabilities, key=probabilities.get)
