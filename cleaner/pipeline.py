@@ -97,7 +97,8 @@ SETTLE_ROUNDS = 10
 #: never on the held-out families of bench_spam: no rule kept pages losing body under 1% there;
 #: 0.98 with a score of 1 gave the lowest share (2.8%, recall 0.56; 0.9 gave 3.7%, recall 0.58)
 #: (2026-12-01, the recipe with n-gram lifts and 18 training families), and again with the
-#: lead-quoting machine comments of the third session (2.3%, recall 0.53; 0.9 gave 4.2%).
+#: lead-quoting machine comments of the third session (2.3%, recall 0.53; 0.9 gave 4.2%) and
+#: with the fourth session's selling cues (2.3%, recall 0.59; 0.95 tied it on pages, 0.9 gave 3.1%).
 SPAM_MIN_PROBABILITY = 0.98
 _SPAM, _BODY = LABELS.index(SPAM), LABELS.index(BODY)
 #: Probabilities in a Result are rounded to this many decimals.
