@@ -84,6 +84,7 @@ def _run(args: argparse.Namespace, train_families: tuple[str, ...], test_familie
     gold: list[str] = []
     predicted: list[str] = []
     pages_losing_body = 0
+    sources_losing_body: set[str] = set()
     comment_lines = comment_in_text = reader_comments = reader_as_spam = 0
     sweep_rows: list[tuple[int, str, float, bool]] = []
     false_calls: list[str] = []
@@ -91,7 +92,9 @@ def _run(args: argparse.Namespace, train_families: tuple[str, ...], test_familie
         g, q = _labels(cleaner, page, sweep_rows, number, false_calls)
         gold.extend(g)
         predicted.extend(q)
-        pages_losing_body += any(a == BODY and b == SPAM for a, b in zip(g, q))
+        if any(a == BODY and b == SPAM for a, b in zip(g, q)):
+            pages_losing_body += 1
+            sources_losing_body.add(page_source_id(page))
         for a, b in zip(g, q):
             if a == COMMENT:
                 comment_lines += 1
@@ -105,7 +108,8 @@ def _run(args: argparse.Namespace, train_families: tuple[str, ...], test_familie
     print(f"\nspam recall {report.recall[SPAM]:.3f}, spam precision {report.precision[SPAM]:.3f}, "
           f"body precision {report.precision[BODY]:.3f}")
     print(f"pages that lost an article paragraph to a false spam call: {pages_losing_body}/{len(evaluation)} "
-          f"({pages_losing_body / max(len(evaluation), 1):.1%})")
+          f"({pages_losing_body / max(len(evaluation), 1):.1%}); source pages among them: "
+          f"{len(sources_losing_body)}/{len({page_source_id(p) for p in evaluation})}")
     print(f"comment lines left in text: {comment_in_text}/{comment_lines} "
           f"({comment_in_text / max(comment_lines, 1):.1%}); reader comments called spam: "
           f"{reader_as_spam}/{reader_comments} ({reader_as_spam / max(reader_comments, 1):.1%})")
@@ -128,6 +132,11 @@ def _run(args: argparse.Namespace, train_families: tuple[str, ...], test_familie
     seed_report = score(g, q, 1)
     print(" ".join(f"F1 {lab} {seed_report.f1[lab]:.3f}" for lab in LABELS))
     return 0
+
+
+def page_source_id(page: LabelledPage) -> str:
+    """The real page a test page was made from: its generated copies (`#text`, `#synth…`) share it."""
+    return page.id.split("#")[0]
 
 
 def _labels(cleaner: Cleaner, page: LabelledPage, sweep: list | None = None, number: int = 0,
