@@ -778,7 +778,7 @@ _SHORT_URL = re.compile(
     r"|(?<![\w.])(?:[a-z0-9-]{1,30}\.){0,3}[a-z0-9-]{1,30}\.(?:top|vip|xyz|club|shop|icu|fun|site|cc|ltd|bet|win|app|online|live)(?![\w])",
     re.I)
 #: A link to a bare IP address (and port), as sites that change domains daily print them; it
-#: counts as a throwaway URL. Searched only in blocks holding "://".
+#: counts as a throwaway URL. Every match is a match of _URL too: only blocks with a URL are searched.
 _IP_URL = re.compile(r"https?://\d{1,3}(?:\.\d{1,3}){3}(?![\d.])", re.I)
 _HYPE_MARKS = "→☞👉★☆✔✅🔥💰❤"
 _HYPE = re.compile(rf"[!！]+|[{_HYPE_MARKS}]|100\s?%|百分百")
@@ -832,11 +832,11 @@ def selling_matrix(texts: Sequence[str], own: np.ndarray, scan: _Scan | None = N
         for name in lexicon.SELLING_OF.get(word, ()):
             words[block, _SELLING_COLUMNS.index(name)] += 1
     price = _per_block(_PRICE_STARTS.finditer(page, also=_price_starts(page.flags)), starts, n)
-    short_url = (_blocks_matching(_SHORT_URL, texts, _blocks_with_dot_letter(page, starts, n))
-                 + _blocks_matching(_IP_URL, texts, np.array(["://" in t for t in texts], dtype=bool)))
-    hype = _per_block(_HYPE_STARTS.finditer(page), starts, n)
     column = {name: own[:, OWN.index(name)] for name in
               ("has_url", "has_email", "has_phone", "has_qq_wechat", "contact_bait", "sales_words")}
+    short_url = (_blocks_matching(_SHORT_URL, texts, _blocks_with_dot_letter(page, starts, n))
+                 + _blocks_matching(_IP_URL, texts, column["has_url"] > 0))
+    hype = _per_block(_HYPE_STARTS.finditer(page), starts, n)
     contact = ((column["has_qq_wechat"] > 0) | (column["has_phone"] > 0) | (column["contact_bait"] > 0)
                | (short_url > 0) | (column["has_email"] > 0)).astype(np.float64)
     action = words[:, 0] > 0

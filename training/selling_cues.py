@@ -21,6 +21,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from cleaner import lexicon
 from cleaner.labels import BODY, COMMENT
 from training import synth
 from training.train_model import load_real_pages, split
@@ -42,10 +43,10 @@ def _grams(text: str, lang: str) -> set[str]:
 
 
 def _holds(word: str) -> Callable[[str], bool]:
-    """Whether a lower-cased text holds `word` as the selling scans match it (Latin: whole words)."""
-    if not word.isascii():
-        return lambda text: word in text
-    pattern = re.compile(r"\b" + re.escape(word) + r"(?![a-z0-9])")
+    """Whether a lower-cased text holds `word` as the selling scans match it: the lexicon's own pattern
+    for it (CJK anywhere, Latin as a whole word)."""
+    cjk, latin = lexicon._split_patterns([word])
+    pattern = latin if word.isascii() else cjk
     return lambda text: word in text and pattern.search(text) is not None
 
 

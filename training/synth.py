@@ -306,7 +306,7 @@ def _spam(family: str, lang: str, rng: random.Random, *, form: str | None = None
     return _halfwidth(text) if half and lang == "zh" else text
 
 
-def _spam_para(text: str, family: str) -> Para:
+def spam_para(text: str, family: str) -> Para:
     """A spam paragraph as the generators return it: with the family that wrote it, which training
     needs to keep one family's spam in one cross-validation fold (`train_model._spam_groups`)."""
     return {"text": text, "label": "spam", "family": family}
@@ -315,7 +315,7 @@ def _spam_para(text: str, family: str) -> Para:
 def _para(text: str, family: str | None, label: str) -> Para:
     """`text` as spam of `family`, or labelled `label` when no family wrote it (a neutral list item,
     a reader's comment)."""
-    return _spam_para(text, family) if family else {"text": text, "label": label}
+    return spam_para(text, family) if family else {"text": text, "label": label}
 
 
 def _public(para: Para) -> Para:
@@ -698,7 +698,7 @@ def inject(page: Page, rng: random.Random, families: Sequence[str], *, comments:
             family = _pick_family(rng, content, main)
             used.append(family)
             form = rng.choices(["teaser", "title"], weights=[3, 1])[0]
-            plan[j].append(_spam_para(_spam(family, lang, rng, form=form, half=half), family))
+            plan[j].append(spam_para(_spam(family, lang, rng, form=form, half=half), family))
 
     # 2. recommended list: spam items inside the page's own list, or a new list after the body
     spans = _item_spans(paras)
@@ -936,7 +936,7 @@ def inject_html(html: str, rng: random.Random, families: Sequence[str], lang: st
             if rng.random() < 0.3:
                 host = _render(rng, "{dom}.{tld}" if lang == "zh" else "{dom_en}.{tld_en}", [_common(lang)], lang)
                 inner = f'<a href="https://{host.lower()}/">{inner}</a>'
-            edits.append(_Edit(at, f"<p>{inner}</p>", [_spam_para(text, family)]))
+            edits.append(_Edit(at, f"<p>{inner}</p>", [spam_para(text, family)]))
 
     related = next((m for m in _RELATED_UL.finditer(html) if not _inside(m.start(), skip)), None)
     if related is not None and content and rng.random() < spam_rate:
@@ -1107,7 +1107,7 @@ def vary(page: Page, rng: random.Random, families: Sequence[str], *, lookalike_r
             if at < len(paras) and paras[at]["label"] == "chrome" and BULLET.match(paras[at]["text"]) \
                     and form == "title":
                 text = _bullet_of(paras[at]["text"]) + text
-            plan[at].append(_spam_para(text, family))
+            plan[at].append(spam_para(text, family))
     return _assembled(page, paras, plan)
 
 
@@ -1153,5 +1153,5 @@ def vary_html(html: str, rng: random.Random, families: Sequence[str], lang: str,
             inner = _esc(text)
             if form == "title" and rng.random() < 0.5:
                 inner = f'<a href="/{rng.choice(["a", "p", "news"])}/{rng.randint(1000, 99999)}.html">{inner}</a>'
-            edits.append(_Edit(at, f"<{tag}>{inner}</{tag}>", [_spam_para(text, family)]))
+            edits.append(_Edit(at, f"<{tag}>{inner}</{tag}>", [spam_para(text, family)]))
     return _apply(html, edits, end)

@@ -157,7 +157,7 @@ def small_pages(pages: list[LabelledPage], seed: int, count: int = SMALL_PAGES,
             text = synth.spam_paragraph(family, lang if lang in synth.family_langs(family) else
                                         synth.family_langs(family)[0], rng, form="teaser")
             chosen.insert(rng.randint(2, len(chosen)), (text, SPAM))
-            spam.append({"text": text, "label": SPAM, "family": family})
+            spam.append(synth.spam_para(text, family))
         chrome = [t for t, lab in page.paragraphs if lab == CHROME and 2 <= len(t) <= 60]
         head = [(rng.choice(chrome), CHROME)] if chrome and rng.random() < 0.5 else []
         foot = [(rng.choice(chrome), CHROME)] if chrome and rng.random() < 0.5 else []
