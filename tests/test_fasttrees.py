@@ -1,0 +1,101 @@
+"""The optional compiled trees (`cleaner.fasttrees`): the same results as LightGBM, or LightGBM itself."""
+
+import importlib.util
+import logging
+import sys
+import weakref
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cleaner import Cleaner, fasttrees
+from cleaner.pipeline import prepare
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+HTML = ("<html><head><title>Rain expected</title></head><body><nav><a href='/'>Home</a> | <a href='/news'>News</a>"
+        "</nav><article><h1>Rain expected</h1><p>Heavy rain is expected across the region on Tuesday, the weather "
+        "service said, with up to 40 millimetres in the hills.</p><p>Drivers are asked to take care on the coast "
+        "road, which flooded twice last winter.</p></article><div class='comments'><p>Great, my garden needs it!"
+        "</p></div><footer>Copyright 2026 Daily News. All rights reserved.</footer></body></html>")
+
+
+@pytest.fixture()
+def fresh(monkeypatch, tmp_path):
+    """The backend as in a new process: nothing compiled, not disabled, an empty private cache."""
+    monkeypatch.setattr(fasttrees, "_disabled", False)
+    monkeypatch.setattr(fasttrees, "_compiled", weakref.WeakKeyDictionary())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def pages():
+    return [(path.read_text(encoding="utf-8"), "text") for path in SEEDS] + [(HTML, "html")]
+
+
+def outcome(cleaner, page, kind):
+    result = cleaner.clean(page, kind=kind)
+    return result.text, [(p.label, p.rule, p.probabilities) for p in result.paragraphs]
+
+
+def assert_lightgbm_results(cleaner):
+    reference = Cleaner(cleaner.model, fast_trees=False)
+    for page, kind in pages():
+        assert outcome(cleaner, page, kind) == outcome(reference, page, kind)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("lleaves") is None, reason="lleaves (the `fast` extra) is not installed")
+def test_compiled_trees_give_lightgbms_labels_and_probabilities(fresh):
+    fast = Cleaner()
+    assert_lightgbm_results(fast)
+    assert len(fasttrees._compiled) == 2 and not fasttrees._disabled  # both boosters ran compiled
+    for page, kind in pages():
+        prepared = prepare(page, kind=kind)
+        texts = [block.text for block in prepared.blocks]
+        difference = fast.model.predict_proba(prepared.features, texts=texts, fast=True) - \
+            fast.model.predict_proba(prepared.features, texts=texts)
+        assert np.abs(difference).max() < 1e-12
+    assert len(list((Path(fasttrees._cache_dir())).glob("*.o"))) == 2  # cached for the next process
+
+
+def test_without_lleaves_lightgbm_scores_and_says_so_once(fresh, monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "lleaves", None)  # `import lleaves` raises ImportError
+    with caplog.at_level(logging.INFO, logger="cleaner.fasttrees"):
+        assert_lightgbm_results(Cleaner())
+    assert [record.levelname for record in caplog.records] == ["INFO"]
+    assert "not installed" in caplog.text
+
+
+def test_a_compile_that_fails_leaves_lightgbm_scoring_with_one_warning(fresh, monkeypatch, caplog):
+    def broken(booster):
+        raise RuntimeError("no target machine")
+
+    monkeypatch.setattr(fasttrees, "_compile", broken)
+    with caplog.at_level(logging.INFO, logger="cleaner.fasttrees"):
+        assert_lightgbm_results(Cleaner())
+    assert [record.levelname for record in caplog.records] == ["WARNING"]
+    assert "no target machine" in caplog.text
+
+
+def test_compiled_trees_that_disagree_with_lightgbm_are_never_used(fresh, monkeypatch, caplog):
+    monkeypatch.setattr(fasttrees, "_compile", lambda booster: lambda X: np.full((len(X), 4), 0.25))
+    with caplog.at_level(logging.WARNING, logger="cleaner.fasttrees"):
+        assert_lightgbm_results(Cleaner())
+    assert "differ from LightGBM" in caplog.text
+
+
+def test_fast_trees_off_never_compiles(fresh, monkeypatch):
+    def refuse(booster, probe):
+        raise AssertionError("compiled with fast_trees=False")
+
+    monkeypatch.setattr(fasttrees, "compiled", refuse)
+    page, kind = pages()[0]
+    assert Cleaner(fast_trees=False).clean(page, kind=kind).text
+
+
+def test_a_cached_object_others_can_write_is_not_loaded(tmp_path):
+    shared = tmp_path / "trees.o"
+    shared.write_bytes(b"\x7fELF")
+    shared.chmod(0o666)
+    assert not fasttrees._private(shared)
+    shared.chmod(0o600)
+    assert fasttrees._private(shared)
