@@ -1,7 +1,8 @@
 """LightGBM against the compiled trees of `cleaner.fasttrees` (the `fast` extra), interleaved in one process.
 
-On the first `--pages` pages of trafilatura-eval (sorted by file name) as HTML, and the same
-pages' paragraphs joined by blank lines as text: the two predicts per page (ms) and whole-page
+On the first `--pages` pages of trafilatura-eval (sorted by file name) as HTML, the same
+pages' paragraphs joined by blank lines as text, and bench_seeds' throughput pages (the seeds
+and the gne-zh text pages) as seeds: the two predicts per page (ms) and whole-page
 `Cleaner.clean` pages/s, each backend timed page by page in alternating order, medians over
 `--reps` repetitions; then the largest probability difference and whether every Result (labels,
 rules, text, rounded probabilities) is identical. Run: python -m benchmarks.bench_trees
@@ -18,9 +19,12 @@ import numpy as np
 
 from benchmarks.corpora import CORPORA
 from cleaner import classify, fasttrees
+from cleaner.data import read_pages
 from cleaner.pipeline import Cleaner, prepare
+from training.seeds import seed_pages
+from training.train_model import DATA
 
-KINDS = ("html", "text")
+KINDS = ("html", "text", "seeds")
 
 
 def load(count: int) -> dict[str, list]:
@@ -28,15 +32,22 @@ def load(count: int) -> dict[str, list]:
     files = sorted((CORPORA / "trafilatura-eval" / "html").glob("*.html.gz"))[:count]
     model = Cleaner(fast_trees=False).model
     pages: dict[str, list] = {kind: [] for kind in KINDS}
+    found = []
     for path in files:
         html = gzip.decompress(path.read_bytes())
         blocks = prepare(html, kind="html").blocks
-        for kind, page in (("html", html), ("text", "\n\n".join(block.text for block in blocks))):
-            prepared = prepare(page, kind=kind)
-            if prepared.blocks:
-                texts = [block.text for block in prepared.blocks]
-                pages[kind].append((page, np.hstack([prepared.features, model.text_.transform(texts)])))
+        found += [("html", html), ("text", "\n\n".join(block.text for block in blocks))]
+    found += [("seeds", p.raw) for p in [*seed_pages(), *read_pages([DATA / "gne-zh-text.jsonl"])]]
+    for kind, page in found:
+        prepared = prepare(page, kind="html" if kind == "html" else "text")
+        if prepared.blocks:
+            texts = [block.text for block in prepared.blocks]
+            pages[kind].append((page, np.hstack([prepared.features, model.text_.transform(texts)])))
     return pages
+
+
+def mode(kind: str) -> str:
+    return "html" if kind == "html" else "text"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     for kind in KINDS:
         for page, X in pages[kind]:
             worst = max(worst, float(np.abs(passes(X, classify._proba) - passes(X, classify._fast_proba)).max()))
-            a, b = slow.clean(page, kind=kind), fast.clean(page, kind=kind)
+            a, b = slow.clean(page, kind=mode(kind)), fast.clean(page, kind=mode(kind))
             identical &= a.text == b.text and [(p.label, p.rule, p.probabilities) for p in a.paragraphs] == [
                 (p.label, p.rule, p.probabilities) for p in b.paragraphs]
     backends = {"lightgbm": (classify._proba, slow), "lleaves": (classify._fast_proba, fast)}
@@ -76,14 +87,13 @@ def main(argv: list[str] | None = None) -> int:
                     for name in (list(backends) if i % 2 else list(backends)[::-1]):
                         score, cleaner = backends[name]
                         started = time.perf_counter()
-                        passes(X, score) if step == "predict" else cleaner.clean(page, kind=kind)
+                        passes(X, score) if step == "predict" else cleaner.clean(page, kind=mode(kind))
                         total[name] += time.perf_counter() - started
                 for name, seconds in total.items():
                     times.setdefault((kind, step, name), []).append(seconds / len(pages[kind]))
-    rows = statistics.mean(len(X) for kind in KINDS for _, X in pages[kind])
-    print(f"{len(pages['html'])} HTML and {len(pages['text'])} text pages, {rows:.0f} rows a page; "
-          f"medians of {args.reps} interleaved repetitions")
+    print(f"medians of {args.reps} interleaved repetitions")
     for kind in KINDS:
+        print(f"{kind}: {len(pages[kind])} pages, {statistics.mean(len(X) for _, X in pages[kind]):.0f} rows a page")
         for name in backends:
             predict = statistics.median(times[kind, "predict", name]) * 1e3
             rate = 1 / statistics.median(times[kind, "clean", name])
