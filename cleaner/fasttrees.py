@@ -1,21 +1,24 @@
 """Optional compiled trees (the `fast` extra): the boosters scored by lleaves instead of LightGBM.
 
-Why: LightGBM's predict goes through its general C API, ~10 µs a row for our ~480 trees; lleaves
+Why: LightGBM's predict goes through its general C API, ~13 µs a row for our 480 trees; lleaves
 compiles the same trees to machine code with LLVM (the llvmlite wheel: no system compiler) and
-scores a page ~3.5x faster (2.6 -> 0.7 ms an HTML page for both passes), with the same
-probabilities to 1.5e-15 (600 pages: no label changed). tl2cgen is as exact but needs a C
-compiler and was half as fast.
+scores a page ~4x faster (2.4 -> 0.65 ms an HTML page for both passes), with the same
+probabilities to 1.4e-15 (600 pages: every Result identical). tl2cgen is as exact but needs a C
+compiler and was half as fast (benchmarks/RESULTS.md, fifth session).
 
-Compiling takes ~14 s for the two boosters (on a shared 2-core box), a price every process
-would pay (the CLI runs once per folder, Spark once per Python worker), so the object code is
-cached on disk, keyed by everything it depends on (`_cache_key`): a later process loads it in
-milliseconds. It is compiled from the booster already loaded (the shipped model is checked
-against its card first), never from a model file, and a cached object is loaded only from a
-directory and a file that this user owns and that no one else can write (it is native code).
+Compiling takes 11-15 s for the two boosters (on a shared 2-core box) and ~250 MB, a price every
+process would pay (the CLI runs once per folder, Spark once per Python worker), so the object
+code is cached on disk, keyed by everything it depends on (`_cache_key`), and a later process
+loads it in ~10 ms. A booster scores its first LOOK_AFTER pages with LightGBM, and without a
+cached copy its first COMPILE_AFTER, so that small jobs never wait for a load or a compile that
+would not pay back.
+The trees are compiled from the booster already loaded (the shipped model is checked against
+its card first), never from a model file, and a cached object is loaded only from a directory
+and a file that this user owns and that no one else can write (it is native code).
 
 Anything that goes wrong (lleaves absent, an llvmlite it does not work with, a compile error,
-probabilities that differ from LightGBM's on the first page) turns the backend off for the
-process, logged once, and LightGBM scores as before.
+probabilities that differ from LightGBM's on the page being scored) turns the backend off for
+the process, logged once, and LightGBM scores as before.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
@@ -44,62 +48,110 @@ TOLERANCE = 1e-9
 #: Subdirectory of the user's cache directory ($XDG_CACHE_HOME, else ~/.cache) holding compiled trees.
 CACHE_SUBDIR = Path("cleaner") / "trees"
 
+#: Pages a booster scores with LightGBM, when no compiled copy is cached, before it is compiled:
+#: a compile (~13 s) saves ~1.5 ms a page, so it pays back over ~9,000 pages, and a small job (a
+#: folder of pages, an evaluation, the tests) should not wait 13 s for it; past this many pages a
+#: job is likely to go on (and later processes find the trees cached).
+COMPILE_AFTER = 1000
+#: Pages a booster scores with LightGBM before its cached compiled trees are looked for: finding
+#: and loading them costs ~90 ms (the model's text, its hash, the load, the check), ~60 pages'
+#: worth of what they save, so a Cleaner made for a few pages never pays it.
+LOOK_AFTER = 50
+
 Predict = Callable[[np.ndarray], np.ndarray]
-_compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # booster -> Predict
+
+
+@dataclass
+class _State:
+    """One booster's compiled trees, or how many pages it has scored without them."""
+
+    key: str | None = None
+    predict: Predict | None = None
+    scored: int = 0
+
+
+_boosters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # booster -> _State
 _lock = threading.Lock()
 _disabled = False
 
 
 def compiled(booster, probe: np.ndarray) -> Predict | None:
-    """The booster's compiled predict (rows -> probabilities), compiled on first use and checked
-    against LightGBM on `probe` (the first page it scores); None when the backend is unavailable."""
+    """The booster's compiled predict (rows -> probabilities), or None: lleaves absent or failed,
+    or not compiled yet. The compiled trees are loaded from the cache once the booster has scored
+    LOOK_AFTER pages, else compiled once it has scored COMPILE_AFTER; either way checked against
+    LightGBM on `probe` (the page being scored) before use."""
     global _disabled
-    predict = _compiled.get(booster)
-    if predict is not None or _disabled:
-        return predict
+    state = _boosters.get(booster)
+    if state is not None and state.predict is not None:
+        return state.predict
+    if _disabled:
+        return None
     with _lock:
-        if booster in _compiled or _disabled:
-            return _compiled.get(booster)
         try:
-            predict = _compile(booster)
-            expected = booster.predict(probe, num_threads=1).reshape(predict(probe).shape)
-            difference = float(np.max(np.abs(predict(probe) - expected)))
-            if not difference <= TOLERANCE:
-                raise ValueError(f"compiled trees differ from LightGBM by {difference:g}")
+            state = _boosters.setdefault(booster, _State())
+            if state.predict is None and state.key is None and state.scored >= LOOK_AFTER:
+                state.key = _key(booster)
+                if _cached(state.key) is not None:
+                    state.predict = _checked(_build(booster, state.key), booster, probe)
+            if state.predict is None and state.scored >= COMPILE_AFTER:
+                state.key = state.key or _key(booster)
+                log.info("compiling the model's trees (~10 s, once: cached in %s)", _cache_dir())
+                state.predict = _checked(_build(booster, state.key), booster, probe)
+            state.scored += 1
         except ImportError as error:
             _disabled = True
-            log.info("lleaves is not installed (%s): scoring with LightGBM", error)
-            return None
+            level = logging.INFO if error.name == "lleaves" else logging.WARNING
+            log.log(level, "compiled trees unavailable (%s): scoring with LightGBM", error)
         except Exception as error:  # any failure of an optional backend must leave LightGBM scoring
             _disabled = True
             log.warning("compiled trees unavailable, scoring with LightGBM: %s: %s", type(error).__name__, error)
-            return None
-        _compiled[booster] = predict
-        return predict
+    return None if _disabled else _boosters[booster].predict
 
 
-def _compile(booster) -> Predict:
-    import lleaves  # the `fast` extra
+def _checked(predict: Predict, booster, probe: np.ndarray) -> Predict:
+    """`predict`, once it has given LightGBM's probabilities on `probe`."""
+    got = predict(probe)
+    difference = float(np.max(np.abs(got - booster.predict(probe, num_threads=1).reshape(got.shape))))
+    if not difference <= TOLERANCE:
+        raise ValueError(f"compiled trees differ from LightGBM by {difference:g}")
+    return predict
+
+
+def _key(booster) -> str:
+    """The cache key of the booster's compiled trees (ImportError without lleaves)."""
+    import lleaves  # noqa: F401 - the `fast` extra
     import llvmlite.binding as llvm
 
-    text = booster.model_to_string()
     cpu = f"{llvm.get_host_cpu_name()} {llvm.get_host_cpu_features().flatten()}"
-    key = _cache_key(text, version("lleaves"), version("llvmlite"), cpu)
+    return _cache_key(booster.model_to_string(), version("lleaves"), version("llvmlite"), cpu)
+
+
+def _cached(key: str) -> Path | None:
+    """The cached object code for `key`, if there is one this user alone can have written."""
+    directory = _cache_dir()
+    cached = directory / f"{key}.o" if directory else None
+    return cached if cached is not None and cached.is_file() and _private(cached) else None
+
+
+def _build(booster, key: str) -> Predict:
+    """The booster's trees loaded from the cache, or compiled (and cached, when the cache is writable)."""
+    import lleaves
+
     with tempfile.TemporaryDirectory() as scratch:
         model_file = Path(scratch) / "model.txt"  # lleaves reads the model's text from a file
-        model_file.write_text(text, encoding="utf-8")
+        model_file.write_text(booster.model_to_string(), encoding="utf-8")
         model = lleaves.Model(model_file=str(model_file))
         directory = _cache_dir()
-        cached = directory / f"{key}.o" if directory else None
-        if cached is not None and cached.is_file() and _private(cached):
+        cached = _cached(key)
+        if cached is not None:
             model.compile(cache=str(cached), **COMPILE_OPTIONS)
-        elif cached is not None:
+        elif directory is not None:
             fresh = directory / f".{key}.{os.getpid()}.tmp"  # lleaves writes it when done; renamed whole
             try:
                 model.compile(cache=str(fresh), **COMPILE_OPTIONS)
                 if fresh.is_file():
                     fresh.chmod(0o600)
-                    fresh.replace(cached)
+                    fresh.replace(directory / f"{key}.o")
             finally:
                 fresh.unlink(missing_ok=True)
         else:

@@ -170,8 +170,9 @@ class Cleaner:
     a Result with empty `text` and a `reason`.
 
     `fast_trees=True` scores with the trees compiled by lleaves when it is installed (the `fast`
-    extra; see `cleaner.fasttrees`): the same labels, the model ~3.5x faster, a one-off compile of
-    ~14 s cached per user; off, or without lleaves, LightGBM scores.
+    extra; see `cleaner.fasttrees`): the same Results, the model ~4x faster; compiled (~13 s, then
+    cached per user) once a process has cleaned `fasttrees.COMPILE_AFTER` pages without a cached
+    copy. Off, or without lleaves, LightGBM scores.
 
     `settle=True` makes cleaning text idempotent: `clean(clean(x).text).text == clean(x).text`
     (see `_settle`). It is off by default: it costs a third of the text throughput and, on

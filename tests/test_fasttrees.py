@@ -22,10 +22,26 @@ HTML = ("<html><head><title>Rain expected</title></head><body><nav><a href='/'>H
 
 @pytest.fixture()
 def fresh(monkeypatch, tmp_path):
-    """The backend as in a new process: nothing compiled, not disabled, an empty private cache."""
-    monkeypatch.setattr(fasttrees, "_disabled", False)
-    monkeypatch.setattr(fasttrees, "_compiled", weakref.WeakKeyDictionary())
+    """The backend as in a new process (nothing compiled, not disabled, an empty private cache),
+    compiling on first use."""
+    new_process(monkeypatch)
+    monkeypatch.setattr(fasttrees, "COMPILE_AFTER", 0)
+    monkeypatch.setattr(fasttrees, "LOOK_AFTER", 0)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def new_process(monkeypatch):
+    monkeypatch.setattr(fasttrees, "_disabled", False)
+    monkeypatch.setattr(fasttrees, "_boosters", weakref.WeakKeyDictionary())
+
+
+def lightgbm_in_disguise(booster, key):
+    """A stand-in for compiled trees (no lleaves needed): the booster's own predict."""
+    return lambda X: booster.predict(X, num_threads=1)
+
+
+def compiled_boosters():
+    return sum(state.predict is not None for state in fasttrees._boosters.values())
 
 
 def pages():
@@ -44,10 +60,10 @@ def assert_lightgbm_results(cleaner):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("lleaves") is None, reason="lleaves (the `fast` extra) is not installed")
-def test_compiled_trees_give_lightgbms_labels_and_probabilities(fresh):
+def test_compiled_trees_give_lightgbms_labels_and_probabilities(fresh, monkeypatch):
     fast = Cleaner()
     assert_lightgbm_results(fast)
-    assert len(fasttrees._compiled) == 2 and not fasttrees._disabled  # both boosters ran compiled
+    assert compiled_boosters() == 2 and not fasttrees._disabled  # both boosters ran compiled
     for page, kind in pages():
         prepared = prepare(page, kind=kind)
         texts = [block.text for block in prepared.blocks]
@@ -55,6 +71,11 @@ def test_compiled_trees_give_lightgbms_labels_and_probabilities(fresh):
             fast.model.predict_proba(prepared.features, texts=texts)
         assert np.abs(difference).max() < 1e-12
     assert len(list((Path(fasttrees._cache_dir())).glob("*.o"))) == 2  # cached for the next process
+    new_process(monkeypatch)
+    monkeypatch.setattr(fasttrees, "COMPILE_AFTER", 10**9)  # loaded from the cache, never compiled
+    again = Cleaner()
+    assert_lightgbm_results(again)
+    assert compiled_boosters() == 2
 
 
 def test_without_lleaves_lightgbm_scores_and_says_so_once(fresh, monkeypatch, caplog):
@@ -62,25 +83,52 @@ def test_without_lleaves_lightgbm_scores_and_says_so_once(fresh, monkeypatch, ca
     with caplog.at_level(logging.INFO, logger="cleaner.fasttrees"):
         assert_lightgbm_results(Cleaner())
     assert [record.levelname for record in caplog.records] == ["INFO"]
-    assert "not installed" in caplog.text
+    assert "lleaves" in caplog.text
 
 
 def test_a_compile_that_fails_leaves_lightgbm_scoring_with_one_warning(fresh, monkeypatch, caplog):
-    def broken(booster):
+    def broken(booster, key):
         raise RuntimeError("no target machine")
 
-    monkeypatch.setattr(fasttrees, "_compile", broken)
+    monkeypatch.setattr(fasttrees, "_key", lambda booster: "key")
+    monkeypatch.setattr(fasttrees, "_build", broken)
     with caplog.at_level(logging.INFO, logger="cleaner.fasttrees"):
         assert_lightgbm_results(Cleaner())
-    assert [record.levelname for record in caplog.records] == ["WARNING"]
+    assert [record.levelname for record in caplog.records if record.levelno >= logging.WARNING] == ["WARNING"]
     assert "no target machine" in caplog.text
 
 
 def test_compiled_trees_that_disagree_with_lightgbm_are_never_used(fresh, monkeypatch, caplog):
-    monkeypatch.setattr(fasttrees, "_compile", lambda booster: lambda X: np.full((len(X), 4), 0.25))
+    monkeypatch.setattr(fasttrees, "_key", lambda booster: "key")
+    monkeypatch.setattr(fasttrees, "_build", lambda booster, key: lambda X: np.full((len(X), 4), 0.25))
     with caplog.at_level(logging.WARNING, logger="cleaner.fasttrees"):
         assert_lightgbm_results(Cleaner())
     assert "differ from LightGBM" in caplog.text
+
+
+def test_without_a_cached_copy_lightgbm_scores_until_compiling_pays(fresh, monkeypatch):
+    monkeypatch.setattr(fasttrees, "COMPILE_AFTER", 2)
+    monkeypatch.setattr(fasttrees, "_key", lambda booster: f"key{id(booster)}")
+    monkeypatch.setattr(fasttrees, "_build", lightgbm_in_disguise)
+    cleaner = Cleaner()
+    page, kind = pages()[0]
+    for _ in range(2):
+        cleaner.clean(page, kind=kind)
+        assert compiled_boosters() == 0
+    cleaner.clean(page, kind=kind)
+    assert compiled_boosters() == 2
+
+
+def test_a_cached_copy_is_used_from_the_first_page(fresh, monkeypatch):
+    monkeypatch.setattr(fasttrees, "COMPILE_AFTER", 10**9)
+    monkeypatch.setattr(fasttrees, "_key", lambda booster: "key")
+    monkeypatch.setattr(fasttrees, "_build", lightgbm_in_disguise)
+    cached = fasttrees._cache_dir() / "key.o"
+    cached.write_bytes(b"object code")
+    cached.chmod(0o600)
+    page, kind = pages()[0]
+    Cleaner().clean(page, kind=kind)
+    assert compiled_boosters() == 2
 
 
 def test_fast_trees_off_never_compiles(fresh, monkeypatch):
