@@ -124,7 +124,7 @@ class ParagraphClassifier:
         """Probabilities (rows x LABELS); rows of one page must be contiguous and in order;
         `texts`, each row's block text, when the model `needs_texts`. `fast`: score with the
         compiled trees of `cleaner.fasttrees` when lleaves is installed (same probabilities to
-        ~1e-15, ~3.5x faster), else with LightGBM; training and evaluation leave it off."""
+        ~1e-15, ~4x faster), else with LightGBM; training and evaluation leave it off."""
         if len(X) == 0:
             return np.zeros((0, len(LABELS)))
         if self.needs_texts:
