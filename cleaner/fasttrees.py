@@ -58,6 +58,9 @@ COMPILE_AFTER = 1000
 #: worth of what they save, so a Cleaner made for a few pages never pays it.
 LOOK_AFTER = 50
 
+#: Rows of made-up features `warm` checks compiled trees on (it has no page to check them on).
+WARM_PROBE_ROWS = 256
+
 Predict = Callable[[np.ndarray], np.ndarray]
 
 
@@ -108,6 +111,22 @@ def compiled(booster, probe: np.ndarray) -> Predict | None:
     return None if _disabled else _boosters[booster].predict
 
 
+def warm(boosters) -> Path | None:
+    """Compile the boosters' trees now (or load them from the cache), whatever the page counts,
+    checked against LightGBM on rows that reach many leaves, so that later processes of this user
+    on this CPU start fast: what `cleaner compile-trees` runs, e.g. when a Docker image is built.
+    Raises what goes wrong (ImportError without lleaves); returns the cache directory (None: none)."""
+    rng = np.random.default_rng(0)
+    with _lock:
+        for booster in boosters:
+            probe = rng.normal(size=(WARM_PROBE_ROWS, booster.num_feature())) * 50
+            probe[rng.random(probe.shape) < 0.1] = np.nan
+            state = _boosters.setdefault(booster, _State())
+            state.key = state.key or _key(booster)
+            state.predict = state.predict or _checked(_build(booster, state.key), booster, probe)
+    return _cache_dir()
+
+
 def _checked(predict: Predict, booster, probe: np.ndarray) -> Predict:
     """`predict`, once it has given LightGBM's probabilities on `probe`."""
     got = predict(probe)
@@ -127,10 +146,22 @@ def _key(booster) -> str:
 
 
 def _cached(key: str) -> Path | None:
-    """The cached object code for `key`, if there is one this user alone can have written."""
+    """The cached object code for `key`, if there is one this user alone can have written, whole:
+    its SHA-256 is the one written beside it when it was compiled (LLVM may crash, not raise, on a
+    cut or damaged object file)."""
     directory = _cache_dir()
     cached = directory / f"{key}.o" if directory else None
-    return cached if cached is not None and cached.is_file() and _private(cached) else None
+    if cached is None or not cached.is_file() or not _private(cached):
+        return None
+    digest = cached.with_suffix(".sha256")
+    if not digest.is_file() or digest.read_text(encoding="ascii").strip() != _file_sha256(cached):
+        log.warning("ignoring %s: it does not match its digest (it will be compiled again)", cached)
+        return None
+    return cached
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _build(booster, key: str) -> Predict:
@@ -147,13 +178,18 @@ def _build(booster, key: str) -> Predict:
             model.compile(cache=str(cached), **COMPILE_OPTIONS)
         elif directory is not None:
             fresh = directory / f".{key}.{os.getpid()}.tmp"  # lleaves writes it when done; renamed whole
+            digest = fresh.with_suffix(".sha256.tmp")
             try:
                 model.compile(cache=str(fresh), **COMPILE_OPTIONS)
-                if fresh.is_file():
-                    fresh.chmod(0o600)
+                if fresh.is_file():  # the digest first: an object is never there without its digest
+                    digest.write_text(_file_sha256(fresh) + "\n", encoding="ascii")
+                    for path in (fresh, digest):
+                        path.chmod(0o600)
+                    digest.replace(directory / f"{key}.sha256")
                     fresh.replace(directory / f"{key}.o")
             finally:
                 fresh.unlink(missing_ok=True)
+                digest.unlink(missing_ok=True)
         else:
             model.compile(**COMPILE_OPTIONS)
 

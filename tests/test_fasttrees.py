@@ -1,5 +1,6 @@
 """The optional compiled trees (`cleaner.fasttrees`): the same results as LightGBM, or LightGBM itself."""
 
+import hashlib
 import importlib.util
 import logging
 import sys
@@ -123,12 +124,54 @@ def test_a_cached_copy_is_used_from_the_first_page(fresh, monkeypatch):
     monkeypatch.setattr(fasttrees, "COMPILE_AFTER", 10**9)
     monkeypatch.setattr(fasttrees, "_key", lambda booster: "key")
     monkeypatch.setattr(fasttrees, "_build", lightgbm_in_disguise)
-    cached = fasttrees._cache_dir() / "key.o"
-    cached.write_bytes(b"object code")
-    cached.chmod(0o600)
+    cache(b"object code")
     page, kind = pages()[0]
     Cleaner().clean(page, kind=kind)
     assert compiled_boosters() == 2
+
+
+def cache(content: bytes, digest_of: bytes | None = None) -> Path:
+    """An object file in the cache under the key "key", with the digest of `digest_of` (default: its own)."""
+    cached = fasttrees._cache_dir() / "key.o"
+    cached.write_bytes(content)
+    cached.with_suffix(".sha256").write_text(hashlib.sha256(digest_of or content).hexdigest() + "\n")
+    for path in (cached, cached.with_suffix(".sha256")):
+        path.chmod(0o600)
+    return cached
+
+
+def test_a_cached_object_that_does_not_match_its_digest_is_not_loaded(fresh, monkeypatch, caplog):
+    monkeypatch.setattr(fasttrees, "COMPILE_AFTER", 10**9)
+    monkeypatch.setattr(fasttrees, "_key", lambda booster: "key")
+    monkeypatch.setattr(fasttrees, "_build", lightgbm_in_disguise)
+    cached = cache(b"object co", digest_of=b"object code")  # cut short after it was written
+    page, kind = pages()[0]
+    with caplog.at_level(logging.WARNING, logger="cleaner.fasttrees"):
+        Cleaner().clean(page, kind=kind)
+    assert compiled_boosters() == 0 and "does not match its digest" in caplog.text
+    cached.with_suffix(".sha256").unlink()  # no digest at all: not loaded either
+    assert fasttrees._cached("key") is None
+
+
+@pytest.mark.skipif(importlib.util.find_spec("lleaves") is None, reason="lleaves (the `fast` extra) is not installed")
+def test_warm_compiles_and_caches_both_boosters_for_the_next_process(fresh, monkeypatch):
+    model = Cleaner().model
+    directory = fasttrees.warm([model.first_, model.second_])
+    assert compiled_boosters() == 2
+    objects = sorted(directory.glob("*.o"))
+    assert len(objects) == 2 and all(fasttrees._cached(o.stem) == o for o in objects)
+    new_process(monkeypatch)
+    monkeypatch.setattr(fasttrees, "COMPILE_AFTER", 10**9)
+    later = Cleaner()  # held: its boosters' compiled state lives as long as they do
+    assert_lightgbm_results(later)
+    assert compiled_boosters() == 2  # loaded from the cache
+
+
+def test_warm_without_lleaves_says_so(fresh, monkeypatch):
+    monkeypatch.setitem(sys.modules, "lleaves", None)
+    model = Cleaner().model
+    with pytest.raises(ImportError):
+        fasttrees.warm([model.first_])
 
 
 def test_fast_trees_off_never_compiles(fresh, monkeypatch):
@@ -147,3 +190,13 @@ def test_a_cached_object_others_can_write_is_not_loaded(tmp_path):
     assert not fasttrees._private(shared)
     shared.chmod(0o600)
     assert fasttrees._private(shared)
+
+
+def test_compile_trees_command_without_lleaves_fails_with_the_extra_to_install(fresh, monkeypatch):
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    monkeypatch.setitem(sys.modules, "lleaves", None)
+    result = CliRunner().invoke(app, ["compile-trees"])
+    assert result.exit_code != 0 and "cleaner[fast]" in result.output
