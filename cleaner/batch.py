@@ -152,7 +152,8 @@ class RecordCleaner:
         """The Cleaner, its model loaded on first use (so a process that gets no page loads none)."""
         if self._cleaner is None:
             self._cleaner = Cleaner(self.options.get("model"), trust_model=self.options.get("trust_model", False),
-                                    settle=self.options.get("settle", False))
+                                    settle=self.options.get("settle", False),
+                                    fast_trees=self.options.get("fast_trees", True))
         return self._cleaner
 
     def __call__(self, record: Record) -> dict[str, Any]:

@@ -32,7 +32,7 @@ import numpy as np
 import sklearn
 from sklearn.model_selection import GroupKFold
 
-from cleaner import ngrams
+from cleaner import fasttrees, ngrams
 from cleaner.errors import ModelError
 from cleaner.features import FEATURE_NAMES
 from cleaner.labels import LABELS
@@ -120,17 +120,20 @@ class ParagraphClassifier:
         return getattr(self, "text_", None) is not None
 
     def predict_proba(self, X: np.ndarray, pages: np.ndarray | None = None,
-                      texts: Sequence[str] | None = None) -> np.ndarray:
+                      texts: Sequence[str] | None = None, fast: bool = False) -> np.ndarray:
         """Probabilities (rows x LABELS); rows of one page must be contiguous and in order;
-        `texts`, each row's block text, when the model `needs_texts`."""
+        `texts`, each row's block text, when the model `needs_texts`. `fast`: score with the
+        compiled trees of `cleaner.fasttrees` when lleaves is installed (same probabilities to
+        ~1e-15, ~4x faster), else with LightGBM; training and evaluation leave it off."""
         if len(X) == 0:
             return np.zeros((0, len(LABELS)))
         if self.needs_texts:
             if texts is None or len(texts) != len(X):
                 raise ValueError("this model reads the blocks' texts: pass texts=, one per row")
             X = np.hstack([X, self.text_.transform(texts)])
-        first = _proba(self.first_, X)
-        return _proba(self.second_, _with_context(X, first, pages))
+        score = _fast_proba if fast else _proba
+        first = score(self.first_, X)
+        return score(self.second_, _with_context(X, first, pages))
 
     def predict(self, X: np.ndarray, pages: np.ndarray | None = None,
                 texts: Sequence[str] | None = None) -> np.ndarray:
@@ -156,6 +159,12 @@ def _with_lifts(X: np.ndarray, texts: list[str], codes: np.ndarray,
 def _proba(booster: lightgbm.Booster, X: np.ndarray) -> np.ndarray:
     """Class probabilities, scored on one thread: a page is too small to share out."""
     return booster.predict(X, num_threads=1).reshape(len(X), len(LABELS))
+
+
+def _fast_proba(booster: lightgbm.Booster, X: np.ndarray) -> np.ndarray:
+    """`_proba` by the booster's compiled trees, or by LightGBM when they are unavailable."""
+    predict = fasttrees.compiled(booster, X)
+    return _proba(booster, X) if predict is None else predict(X).reshape(len(X), len(LABELS))
 
 
 def _with_context(X: np.ndarray, proba: np.ndarray, pages: np.ndarray | None) -> np.ndarray:

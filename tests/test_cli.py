@@ -22,6 +22,20 @@ def test_explain_of_an_unreadable_file_is_a_usage_error(tmp_path):
     assert result.exit_code == 2 and "cannot read" in result.output
 
 
+def test_error_messages_keep_their_square_brackets(tmp_path):
+    """Errors are printed as text, not as rich markup, which would drop a "[draft]" from a path."""
+    result = runner.invoke(app, ["explain", str(tmp_path / "page[draft].html")])
+    assert result.exit_code == 2 and "page[draft].html" in result.output
+
+
+def test_explain_prints_page_text_that_looks_like_markup_as_it_is(tmp_path):
+    page = tmp_path / "forum.txt"
+    page.write_text("A forum post\n\nThe council met on Monday [/quote] and voted [edit] to keep the old bridge open.\n",
+                    encoding="utf-8")
+    result = runner.invoke(app, ["explain", str(page)])
+    assert result.exit_code == 0 and "[/quote] and voted [edit]" in result.output
+
+
 def test_label_train_evaluate_round_trip_on_the_training_format(tmp_path, seeds):
     pages = tmp_path / "pages"
     pages.mkdir()
