@@ -1,7 +1,7 @@
 """Choose the spam decision rule (pipeline.SPAM_MIN_PROBABILITY, SELLING_SCORE_MIN) on validation
 data made from the training side only:
 
-    python -m training.tune_spam [--eval-pages N]
+    python -m training.tune_spam [--eval-pages N] [--train-seed N]
 
 bench_spam measures spam of held-out families (the test side of `synth.split_families`) on
 held-out sites; tuning the rule there would fit it to the test. Here neither is touched:
@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save-model", type=Path, help="also write the trained model here (joblib)")
     parser.add_argument("--load-model", type=Path, help="a model --save-model wrote, instead of training one")
     parser.add_argument("--show", type=int, default=0, help="print this many missed and false spam calls")
+    parser.add_argument("--train-seed", type=int, default=SEED,
+                        help="seed of the generated training pages and of the model (the spread of one retrain "
+                             "to the next); the families and the validation pages stay those of the default")
     parser.add_argument("--keep-word-lists", action="store_true",
                         help="do not hide the lexicon's word lists of the validation families")
     args = parser.parse_args(argv)
@@ -104,7 +107,8 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
     if args.load_model:
         model = joblib.load(args.load_model)
     else:
-        model = fit(fit_pages + generated_pages(fit_pages, SEED, fit_families), [CORPORA], seed=SEED)
+        model = fit(fit_pages + generated_pages(fit_pages, args.train_seed, fit_families), [CORPORA],
+                    seed=args.train_seed)
     if args.save_model:
         joblib.dump(model, args.save_model)
     print(f"trained in {time.perf_counter() - started:.0f} s on {len(fit_pages)} real pages; "
