@@ -10,8 +10,10 @@ Every paragraph gets one of LABELS (body, chrome, comment, spam).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
+from cleaner import classify
 from cleaner.classify import ParagraphClassifier, load_model, save_model
 from cleaner.errors import CleanerError, InputError, ModelError
 from cleaner.labels import BODY, CHROME, COMMENT, LABELS, SPAM, Label
@@ -26,6 +28,26 @@ __all__ = [
 ]
 
 _default: Cleaner | None = None
+#: Model files `clean(model=path)` keeps loaded (loading and checking one costs ~20 ms, 25 pages' worth).
+LOADED_MODELS = 4
+
+
+def _model(model: ParagraphClassifier | str | Path, trust: bool) -> ParagraphClassifier:
+    """`model` loaded, once per file as long as neither it nor its card changes."""
+    if isinstance(model, ParagraphClassifier):
+        return model
+    path = Path(model).resolve()
+    try:
+        stamps = tuple((f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else None
+                       for f in (path, classify.card_path(path)))
+    except OSError:
+        return load_model(path, trust=trust)  # says what is wrong with it
+    return _loaded(path, trust, stamps)
+
+
+@functools.lru_cache(maxsize=LOADED_MODELS)
+def _loaded(path: Path, trust: bool, stamps: tuple) -> ParagraphClassifier:
+    return load_model(path, trust=trust)
 
 
 def clean(page: Page, *, url: str | None = None, kind: str = "auto", include_comments: bool = False,
@@ -40,7 +62,7 @@ def clean(page: Page, *, url: str | None = None, kind: str = "auto", include_com
     global _default
     settings = {"max_bytes": max_bytes, "max_blocks": max_blocks, "time_budget": time_budget, "settle": settle}
     if model is not None:
-        cleaner = Cleaner(model, trust_model=trust_model, **settings)
+        cleaner = Cleaner(_model(model, trust_model), **settings)
     else:
         if _default is None:
             _default = Cleaner()

@@ -62,3 +62,29 @@ def test_wrong_argument_types_raise_input_error():
 def test_binary_input_gives_empty_text_with_a_reason():
     result = clean(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     assert result.text == "" and "PNG" in result.reason and result.paragraphs == []
+
+
+def test_clean_with_a_model_file_loads_it_once_until_it_changes(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from cleaner import classify
+
+    mine = tmp_path / "mine.joblib"
+    shutil.copy(classify.SHIPPED_MODEL, mine)
+    shutil.copy(classify.card_path(classify.SHIPPED_MODEL), classify.card_path(mine))
+    loads = []
+    real = cleaner.load_model
+    monkeypatch.setattr(cleaner, "load_model", lambda path, trust=False: loads.append(path) or real(path, trust=trust))
+    cleaner._loaded.cache_clear()
+    with pytest.raises(cleaner.ModelError):
+        clean(HTML, model=mine)  # not the shipped model: trust is still needed, every time
+    first = clean(HTML, model=mine, trust_model=True)
+    assert clean(HTML, model=str(mine), trust_model=True).text == first.text == clean(HTML).text
+    assert len(loads) == 2  # the refused load, then one for both calls
+    stamp = mine.stat()
+    os.utime(mine, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 10**9))  # the file was replaced
+    clean(HTML, model=mine, trust_model=True)
+    assert len(loads) == 3
+    with pytest.raises(cleaner.ModelError):
+        clean(HTML, model=tmp_path / "missing.joblib", trust_model=True)
