@@ -119,18 +119,25 @@ class ParagraphClassifier:
         """Whether `predict_proba` needs the blocks' texts (the model has n-gram lifts)."""
         return getattr(self, "text_", None) is not None
 
+    def text_lifts(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The n-gram lift columns of blocks (rows x LABELS), None for a model without them; what
+        `predict_proba` adds to X, computed once when the spam rule reads them too."""
+        return self.text_.transform(texts) if self.needs_texts else None
+
     def predict_proba(self, X: np.ndarray, pages: np.ndarray | None = None,
-                      texts: Sequence[str] | None = None, fast: bool = False) -> np.ndarray:
+                      texts: Sequence[str] | None = None, fast: bool = False,
+                      lifts: np.ndarray | None = None) -> np.ndarray:
         """Probabilities (rows x LABELS); rows of one page must be contiguous and in order;
         `texts`, each row's block text, when the model `needs_texts`. `fast`: score with the
         compiled trees of `cleaner.fasttrees` when lleaves is installed (same probabilities to
-        ~1e-15, ~4x faster), else with LightGBM; training and evaluation leave it off."""
+        ~1e-15, ~4x faster), else with LightGBM; training and evaluation leave it off. `lifts`:
+        `text_lifts(texts)` if already computed."""
         if len(X) == 0:
             return np.zeros((0, len(LABELS)))
         if self.needs_texts:
-            if texts is None or len(texts) != len(X):
+            if lifts is None and (texts is None or len(texts) != len(X)):
                 raise ValueError("this model reads the blocks' texts: pass texts=, one per row")
-            X = np.hstack([X, self.text_.transform(texts)])
+            X = np.hstack([X, self.text_.transform(texts) if lifts is None else lifts])
         score = _fast_proba if fast else _proba
         first = score(self.first_, X)
         return score(self.second_, _with_context(X, first, pages))

@@ -112,27 +112,43 @@ SELLING_SIGNALS = [FEATURE_NAMES.index(name) for name in (
 #: ...or at least this many kinds of generic selling cue together (features.SELLING "selling_score").
 SELLING_SCORE_MIN = 1
 _SELLING_SCORE = FEATURE_NAMES.index("selling_score")
+#: ...or a spam n-gram lift (`cleaner.ngrams`, the model's `text_lift_spam`) of at least this: the
+#: block's characters are those of spam, of whatever family (the lifts are learned out-of-fold by
+#: family). Spam of a kind the cues miss ("Free NFL tips every day in our group, 85% accuracy.")
+#: still reads like spam. Chosen on tune_spam's validation over three training seeds (default, 1,
+#: 2; 2026-12-01, fifth session): recall 0.592/0.584/0.575 -> 0.694/0.703/0.682 with no more pages
+#: losing body on any seed and spam precision within 0.002 or better; 0.1 gained 2-3 more points
+#: of recall but lost one more page on one seed, 0.0 on two.
+SPAM_LIFT_MIN = 0.2
 
 
-def has_selling_signal(features: np.ndarray, score_min: int = SELLING_SCORE_MIN) -> np.ndarray:
-    """Whether each feature row (or the one row) shows any sign of selling (see SELLING_SIGNALS)."""
-    return np.any(features[..., SELLING_SIGNALS] > 0, axis=-1) | (features[..., _SELLING_SCORE] >= score_min)
+def has_selling_signal(features: np.ndarray, score_min: int = SELLING_SCORE_MIN,
+                       spam_lifts: np.ndarray | None = None, lift_min: float | None = SPAM_LIFT_MIN) -> np.ndarray:
+    """Whether each feature row (or the one row) shows any sign of selling (see SELLING_SIGNALS),
+    or, given the rows' spam n-gram lifts, reads like spam (SPAM_LIFT_MIN; `lift_min=None`: not asked)."""
+    signal = np.any(features[..., SELLING_SIGNALS] > 0, axis=-1) | (features[..., _SELLING_SCORE] >= score_min)
+    if spam_lifts is not None and lift_min is not None:
+        signal |= spam_lifts >= lift_min
+    return signal
 
 
 def decide(proba: np.ndarray, features: np.ndarray, min_probability: float = SPAM_MIN_PROBABILITY,
-           score_min: int = SELLING_SCORE_MIN) -> tuple[np.ndarray, list[str | None]]:
+           score_min: int = SELLING_SCORE_MIN, spam_lifts: np.ndarray | None = None,
+           lift_min: float | None = SPAM_LIFT_MIN) -> tuple[np.ndarray, list[str | None]]:
     """The label index of every block, and the rule that chose it where not the model: the most
     probable label, except that a spam call yields to the next most probable label when the
     block shows no selling signal at all (off-topic text alone is not an ad), and to body when
-    body is the next most probable and the model is below `min_probability`. One numpy pass
-    over the page, not one call per block."""
+    body is the next most probable and the model is below `min_probability`. `spam_lifts`: each
+    block's spam n-gram lift, a signal too (`has_selling_signal`). One numpy pass over the page,
+    not one call per block."""
     best = proba.argmax(axis=1)
     rules: list[str | None] = [None] * len(best)
     spam = np.flatnonzero(best == _SPAM)
     if spam.size:
         runner_up = np.argsort(proba[spam], axis=1)[:, -2]
         unsure = (proba[spam, _SPAM] < min_probability) & (runner_up == _BODY)
-        selling = has_selling_signal(features[spam], score_min)
+        selling = has_selling_signal(features[spam], score_min,
+                                     None if spam_lifts is None else spam_lifts[spam], lift_min)
         for row, second, low, sells in zip(spam.tolist(), runner_up.tolist(), unsure.tolist(), selling.tolist()):
             if low:
                 best[row], rules[row] = second, f"spam below {min_probability} with body next: body"
@@ -239,10 +255,11 @@ class Cleaner:
 
     def _finish_once(self, prepared: Prepared, *, url: str | None = None, include_comments: bool = False) -> Result:
         decoded, blocks, meta = prepared.decoded, prepared.blocks, prepared.meta
-        proba = self.model.predict_proba(prepared.features, texts=[block.text for block in blocks],
-                                         fast=self.fast_trees) \
+        texts = [block.text for block in blocks]
+        lifts = self.model.text_lifts(texts) if blocks else None
+        proba = self.model.predict_proba(prepared.features, texts=texts, fast=self.fast_trees, lifts=lifts) \
             if blocks else np.zeros((0, len(LABELS)))
-        best, rules = decide(proba, prepared.features)
+        best, rules = decide(proba, prepared.features, spam_lifts=None if lifts is None else lifts[:, _SPAM])
         # positional arguments, in Paragraph's field order, and a dict display: keywords and dict(zip())
         # cost 3x as much a paragraph
         first, second, third, fourth = LABELS

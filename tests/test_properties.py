@@ -92,7 +92,7 @@ def test_encoded_text_comes_back_without_mojibake(page, how):
 class AllBody(ParagraphClassifier):
     """A model that calls every block body: what is left to test is the pipeline's own stability."""
 
-    def predict_proba(self, X: np.ndarray, pages: np.ndarray | None = None, texts=None, fast=False) -> np.ndarray:
+    def predict_proba(self, X: np.ndarray, pages: np.ndarray | None = None, texts=None, fast=False, lifts=None) -> np.ndarray:
         out = np.zeros((len(X), len(LABELS)))
         out[:, LABELS.index(BODY)] = 1.0
         return out

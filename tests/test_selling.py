@@ -6,8 +6,8 @@ import numpy as np
 
 from cleaner import lexicon
 from cleaner.features import FEATURE_NAMES, OWN, SELLING, own_matrix, page_features, selling_matrix
-from cleaner.labels import BODY, LABELS, SPAM
-from cleaner.pipeline import SPAM_MIN_PROBABILITY, decide, has_selling_signal
+from cleaner.labels import BODY, CHROME, LABELS, SPAM
+from cleaner.pipeline import SPAM_LIFT_MIN, SPAM_MIN_PROBABILITY, decide, has_selling_signal
 from cleaner.segment import segment_text
 
 NEWS = "1月25日,北京市统计局盘点去年北京在建设国际科技创新中心方面取得的新进展新成就。"
@@ -71,6 +71,38 @@ def test_spam_call_needs_probability_and_a_selling_signal():
     assert labels[1] != LABELS.index(SPAM) and "selling signal" in rules[1]
     labels, rules = decide(np.array([[0.3, 0.1, 0.05, 0.55]]), np.array([ad]), min_probability=0.6)
     assert labels[0] == 0 and "below 0.6" in rules[0]
+
+
+def test_a_block_whose_characters_read_like_spam_passes_the_selling_gate():
+    """Without any selling cue, a spam call stands when the block's spam n-gram lift reaches
+    SPAM_LIFT_MIN, and yields below it or when no lift is given."""
+    news = page_features(segment_text(NEWS))[0]
+    sure = np.array([[0.003, 0.012, 0.003, 0.982]] * 3)  # chrome next
+    lifts = np.array([SPAM_LIFT_MIN, SPAM_LIFT_MIN - 0.01, 5.0])
+    labels, rules = decide(sure, np.array([news] * 3), spam_lifts=lifts)
+    assert labels.tolist()[:2] == [LABELS.index(SPAM), LABELS.index(CHROME)] and rules[0] is None
+    assert labels[2] == LABELS.index(SPAM)
+    assert decide(sure, np.array([news] * 3))[0].tolist() == [LABELS.index(CHROME)] * 3
+    assert decide(sure, np.array([news] * 3), spam_lifts=lifts, lift_min=None)[0].tolist() == [LABELS.index(CHROME)] * 3
+
+
+def test_cleaning_reads_the_spam_lift_the_model_computed(monkeypatch):
+    """`Cleaner` hands the model's own n-gram lifts (computed once) to the spam rule."""
+    from cleaner import Cleaner
+    from cleaner import pipeline as pl
+
+    seen = {}
+    real = pl.decide
+
+    def spy(proba, features, **kw):
+        seen["lifts"] = kw.get("spam_lifts")
+        return real(proba, features, **kw)
+
+    monkeypatch.setattr(pl, "decide", spy)
+    cleaner = Cleaner()
+    result = cleaner.clean(AD_ZH + "\n\n" + NEWS, kind="text")
+    texts = [p.text for p in result.paragraphs]
+    assert np.allclose(seen["lifts"], cleaner.model.text_lifts(texts)[:, LABELS.index(SPAM)])
 
 
 def test_own_columns_are_unchanged_by_the_selling_lists():

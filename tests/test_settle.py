@@ -17,7 +17,7 @@ class ContextModel(ParagraphClassifier):
     """Calls the 4-character blocks chrome, and the 7-character one too on a page of fewer than
     four blocks: a label that depends on what else is on the page, as the real model's do."""
 
-    def predict_proba(self, X: np.ndarray, pages: np.ndarray | None = None, texts=None, fast=False) -> np.ndarray:
+    def predict_proba(self, X: np.ndarray, pages: np.ndarray | None = None, texts=None, fast=False, lifts=None) -> np.ndarray:
         chrome = np.isclose(X[:, LOG_LEN], math.log1p(len(MENU)))
         if len(X) < 4:
             chrome |= np.isclose(X[:, LOG_LEN], math.log1p(len(RELATED)))

@@ -656,3 +656,18 @@ def test_vary_keeps_its_invariants_on_arbitrary_pages(rows, seed):
     page = {"id": "x", "kind": "text", "paragraphs": [{"text": t, "label": lab} for lab, t in rows]}
     out = synth.vary(page, random.Random(seed), synth.FAMILIES)
     assert is_subsequence([(t, lab) for lab, t in rows], [(p["text"], p["label"]) for p in out["paragraphs"]])
+
+
+def test_tune_spam_prefers_the_rule_that_meets_the_bar_else_the_fewest_pages_losing_body_then_recall():
+    from training.tune_spam import MAX_PAGES_LOSING, choose
+
+    def stats(recall, losing, comments=0.0):
+        return (recall, 0.9, 0.9, losing, comments)
+
+    over = MAX_PAGES_LOSING * 2.3
+    # none meets the bar: the fewest pages losing body, and among ties the highest recall (not the first seen)
+    assert choose([("a", stats(0.60, over)), ("b", stats(0.75, over)), ("c", stats(0.90, over * 1.5))]) == (
+        ("b", stats(0.75, over)), False)
+    # one meets it: it wins over a higher recall that does not; too many comments called spam never wins
+    assert choose([("a", stats(0.90, over)), ("b", stats(0.50, MAX_PAGES_LOSING)), ("c", stats(0.95, 0.0, 0.5))]) == (
+        ("b", stats(0.50, MAX_PAGES_LOSING)), True)

@@ -1,7 +1,7 @@
-"""Choose the spam decision rule (pipeline.SPAM_MIN_PROBABILITY, SELLING_SCORE_MIN) on validation
-data made from the training side only:
+"""Choose the spam decision rule (pipeline.SPAM_MIN_PROBABILITY, SELLING_SCORE_MIN, SPAM_LIFT_MIN)
+on validation data made from the training side only:
 
-    python -m training.tune_spam [--eval-pages N] [--train-seed N]
+    python -m training.tune_spam [--eval-pages N] [--train-seed N [--train-seed M ...]]
 
 bench_spam measures spam of held-out families (the test side of `synth.split_families`) on
 held-out sites; tuning the rule there would fit it to the test. Here neither is touched:
@@ -13,9 +13,11 @@ held-out sites; tuning the rule there would fit it to the test. Here neither is 
   as bench_spam hides those of its held-out families (`--keep-word-lists`: not).
 A model is trained by the shipped recipe on the fit sites with the fit families, then the
 validation sites get spam of the validation families and comment threads injected the way
-bench_spam injects them (`synthetic_pages`). Printed: for each threshold and selling-score
-minimum, spam recall, body precision, the share of pages losing an article paragraph to a
-false spam call, and reader comments called spam; and the rule the criterion picks: the
+bench_spam injects them (`synthetic_pages`); with several `--train-seed`s, one model a seed, their
+validations pooled (a rule then has to hold over retrains, not on one draw). Printed: for each
+threshold, selling-score minimum and spam-lift minimum, spam recall, body precision, the share of
+pages losing an article paragraph to a false spam call, and reader comments called spam; and the
+rule the criterion picks: the
 highest spam recall with at most MAX_PAGES_LOSING of pages losing body and at most
 MAX_COMMENTS_AS_SPAM of comments called spam; when no rule meets both, the fewest pages losing
 body (then the highest recall) among the rules with few enough comments called spam.
@@ -24,6 +26,7 @@ body (then the highest recall) among the rules with few enough comments called s
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import time
 from collections import defaultdict
@@ -46,6 +49,8 @@ VALIDATION_FAMILIES = 3
 VALIDATION_BUCKETS = 4
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
 SCORE_MINS = (1, 2, 3, 4, 99)
+#: Spam n-gram lift minimums tried (pipeline.SPAM_LIFT_MIN; None: the lift is no selling signal).
+LIFT_MINS = (None, 0.0, 0.1, 0.2, 0.3, 0.5)
 MAX_PAGES_LOSING = 0.01
 MAX_COMMENTS_AS_SPAM = 0.05
 _SPAM, _BODY = LABELS.index(SPAM), LABELS.index(BODY)
@@ -70,9 +75,10 @@ def is_validation_site(page: LabelledPage) -> bool:
     return in_first_bucket(page_source(page), VALIDATION_BUCKETS, salt="tune_spam:")
 
 
-def predict(row: np.ndarray, features: np.ndarray, threshold: float, score_min: int) -> int:
-    """pipeline.decide for one block, with a given threshold and selling-score minimum."""
-    labels, _ = decide(row[None, :], features[None, :], threshold, score_min)
+def predict(row: np.ndarray, features: np.ndarray, threshold: float, score_min: int,
+            lift_min: float | None, lift: float) -> int:
+    """pipeline.decide for one block, with a given threshold, selling-score and spam-lift minimum."""
+    labels, _ = decide(row[None, :], features[None, :], threshold, score_min, np.array([lift]), lift_min)
     return int(labels[0])
 
 
@@ -82,9 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save-model", type=Path, help="also write the trained model here (joblib)")
     parser.add_argument("--load-model", type=Path, help="a model --save-model wrote, instead of training one")
     parser.add_argument("--show", type=int, default=0, help="print this many missed and false spam calls")
-    parser.add_argument("--train-seed", type=int, default=SEED,
-                        help="seed of the generated training pages and of the model (the spread of one retrain "
-                             "to the next); the families and the validation pages stay those of the default")
+    parser.add_argument("--train-seed", type=int, action="append",
+                        help="seed of the generated training pages and of the model (default: the shipped recipe's); "
+                             "repeat it to pool the validation of several retrains (the spread of one retrain to "
+                             "the next); the families and the validation pages stay those of the default")
     parser.add_argument("--keep-word-lists", action="store_true",
                         help="do not hide the lexicon's word lists of the validation families")
     args = parser.parse_args(argv)
@@ -103,77 +110,94 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
     train, _ = split([p for p in load_real_pages() if p.id != SEED_WITH_SPAM])
     fit_pages = [p for p in train if not is_validation_site(p)]
     val_pages = sorted((p for p in train if is_validation_site(p)), key=lambda p: p.id)[: args.eval_pages]
-    started = time.perf_counter()
-    if args.load_model:
-        model = joblib.load(args.load_model)
-    else:
-        model = fit(fit_pages + generated_pages(fit_pages, args.train_seed, fit_families), [CORPORA],
-                    seed=args.train_seed)
-    if args.save_model:
-        joblib.dump(model, args.save_model)
-    print(f"trained in {time.perf_counter() - started:.0f} s on {len(fit_pages)} real pages; "
-          f"validating on {len(val_pages)} pages of other training sites")
+    seeds = (args.train_seed or [SEED])[:1 if args.load_model else None]
     evaluation = synthetic_pages(val_pages, SEED + 2, val_families, html_pages=len(val_pages))
-    blocks: list[tuple[int, str, np.ndarray, np.ndarray]] = []
+    blocks: list[tuple[int, str, np.ndarray, np.ndarray, float]] = []
     texts: list[str] = []
-    for number, page in enumerate(evaluation):
-        prepared = prepare(page_content(page, [CORPORA]), kind=page.kind)
-        if not prepared.blocks:
-            continue
-        proba = model.predict_proba(prepared.features, texts=[b.text for b in prepared.blocks])
-        for label, row, features, block in zip(align(prepared.blocks, page.paragraphs), proba, prepared.features,
-                                               prepared.blocks):
-            if label is not None:
-                blocks.append((number, label, row, features))
-                texts.append(f"{page.kind} {block.tag or '-'}: {block.text[:90]}")
-    print(f"{len(evaluation)} validation pages, {len(blocks)} labelled blocks, "
+    for run, seed in enumerate(seeds):
+        started = time.perf_counter()
+        if args.load_model:
+            model = joblib.load(args.load_model)
+        else:
+            model = fit(fit_pages + generated_pages(fit_pages, seed, fit_families), [CORPORA], seed=seed)
+        if args.save_model:
+            joblib.dump(model, args.save_model if len(seeds) == 1 else f"{args.save_model}.seed{seed}")
+        print(f"trained in {time.perf_counter() - started:.0f} s on {len(fit_pages)} real pages (seed {seed}); "
+              f"validating on {len(val_pages)} pages of other training sites")
+        for number, page in enumerate(evaluation, start=run * len(evaluation)):
+            prepared = prepare(page_content(page, [CORPORA]), kind=page.kind)
+            if not prepared.blocks:
+                continue
+            page_texts = [b.text for b in prepared.blocks]
+            lifts = model.text_lifts(page_texts)
+            proba = model.predict_proba(prepared.features, texts=page_texts, lifts=lifts)
+            spam_lifts = lifts[:, _SPAM] if lifts is not None else np.full(len(proba), np.nan)
+            for label, row, features, lift, block in zip(align(prepared.blocks, page.paragraphs), proba,
+                                                         prepared.features, spam_lifts, prepared.blocks):
+                if label is not None:
+                    blocks.append((number, label, row, features, float(lift)))
+                    texts.append(f"{page.kind} {block.tag or '-'}: {block.text[:90]}")
+    print(f"{len(evaluation)} validation pages x {len(seeds)} model(s), {len(blocks)} labelled blocks, "
           f"{sum(b[1] == SPAM for b in blocks)} spam")
-    print("\n| t | score min | spam recall | spam precision | body precision | pages losing body | comments as spam |")
-    print("|---|---|---|---|---|---|---|")
-    best: tuple | None = None
-    fallback: tuple | None = None
-    for threshold in THRESHOLDS:
-        for score_min in SCORE_MINS:
-            stats = _measure(blocks, threshold, score_min)
-            recall, precision, body_precision, losing, comments = stats
-            print(f"| {threshold:.2f} | {score_min} | {recall:.3f} | {precision:.3f} | {body_precision:.3f} | "
-                  f"{losing:.1%} | {comments:.1%} |")
-            if losing <= MAX_PAGES_LOSING and comments <= MAX_COMMENTS_AS_SPAM and (
-                    best is None or recall > best[2][0] + 1e-9):
-                best = (threshold, score_min, stats)
-            if comments <= MAX_COMMENTS_AS_SPAM and (fallback is None or (losing, -recall) < (
-                    fallback[2][3] - 1e-9, -fallback[2][0] - 1e-9)):
-                fallback = (threshold, score_min, stats)
-    met = best is not None
-    best = best or fallback
+    print("\n| t | score min | lift min | spam recall | spam precision | body precision | pages losing body "
+          "| comments as spam |")
+    print("|---|---|---|---|---|---|---|---|")
+    measured = []
+    for rule in itertools.product(THRESHOLDS, SCORE_MINS, LIFT_MINS):
+        stats = _measure(blocks, *rule)
+        recall, precision, body_precision, losing, comments = stats
+        print(f"| {rule[0]:.2f} | {rule[1]} | {rule[2]} | {recall:.3f} | {precision:.3f} | {body_precision:.3f} | "
+              f"{losing:.1%} | {comments:.1%} |")
+        measured.append((rule, stats))
+    best, met = choose(measured)
     if args.show:
         rng = random.Random(0)
-        threshold = best[0] if best else 0.8
-        score_min = best[1] if best else 2
+        rule = best[0] if best else (0.8, 2, None)
         for title, wanted in (("missed spam", lambda g, q: g == SPAM and q != SPAM),
                               ("false spam", lambda g, q: g != SPAM and q == SPAM)):
-            found = [(texts[i], LABELS[predict(b[2], b[3], threshold, score_min)], b[1], b[2][_SPAM])
-                     for i, b in enumerate(blocks) if wanted(b[1], LABELS[predict(b[2], b[3], threshold, score_min)])]
+            found = [(texts[i], LABELS[predict(b[2], b[3], *rule, b[4])], b[1], b[2][_SPAM])
+                     for i, b in enumerate(blocks) if wanted(b[1], LABELS[predict(b[2], b[3], *rule, b[4])])]
             print(f"\n{title} ({len(found)}):")
             for text, called, gold, p in rng.sample(found, min(args.show, len(found))):
                 print(f"  gold {gold} called {called} p(spam) {p:.2f}  {text}")
     if best is not None:
         print(f"\n{'chosen' if met else 'no rule meets the criterion; fewest pages losing body'}: "
-              f"SPAM_MIN_PROBABILITY = {best[0]}, SELLING_SCORE_MIN = {best[1]} "
-              f"(recall {best[2][0]:.3f}, pages losing body {best[2][3]:.1%})")
+              f"SPAM_MIN_PROBABILITY = {best[0][0]}, SELLING_SCORE_MIN = {best[0][1]}, SPAM_LIFT_MIN = {best[0][2]} "
+              f"(recall {best[1][0]:.3f}, pages losing body {best[1][3]:.1%})")
     return 0
 
 
-def _measure(blocks: list[tuple[int, str, np.ndarray, np.ndarray]], threshold: float,
-             score_min: int) -> tuple[float, float, float, float, float]:
+def choose(measured: list[tuple[tuple, tuple[float, float, float, float, float]]]) -> tuple[tuple | None, bool]:
+    """The (rule, stats) the criterion picks from `measured` (stats as `_measure` gives them), and
+    whether it meets the criterion: the highest recall with at most MAX_PAGES_LOSING of pages losing
+    body and MAX_COMMENTS_AS_SPAM of comments called spam; else, among rules with few enough comments
+    called spam, the fewest pages losing body, then (a tie, within rounding) the highest recall."""
+    def better(stats, than) -> bool:
+        return than is None or stats[3] < than[1][3] - 1e-9 or (
+            abs(stats[3] - than[1][3]) <= 1e-9 and stats[0] > than[1][0] + 1e-9)
+
+    best = fallback = None
+    for rule, stats in measured:
+        recall, _, _, losing, comments = stats
+        if comments > MAX_COMMENTS_AS_SPAM:
+            continue
+        if losing <= MAX_PAGES_LOSING and (best is None or recall > best[1][0] + 1e-9):
+            best = (rule, stats)
+        if better(stats, fallback):
+            fallback = (rule, stats)
+    return (best, True) if best is not None else (fallback, False)
+
+
+def _measure(blocks: list[tuple[int, str, np.ndarray, np.ndarray, float]], threshold: float,
+             score_min: int, lift_min: float | None) -> tuple[float, float, float, float, float]:
     """(spam recall, spam precision, body precision, share of pages losing body, comments called spam)."""
     called = defaultdict(int)
     spam_hit = spam_total = spam_called = body_hit = body_called = comments = comments_spam = 0
     pages: set[int] = set()
     losing: set[int] = set()
-    for page, gold, row, features in blocks:
+    for page, gold, row, features, lift in blocks:
         pages.add(page)
-        label = LABELS[predict(row, features, threshold, score_min)]
+        label = LABELS[predict(row, features, threshold, score_min, lift_min, lift)]
         called[label] += 1
         spam_total += gold == SPAM
         spam_called += label == SPAM
