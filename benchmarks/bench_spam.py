@@ -148,7 +148,9 @@ def _labels(cleaner: Cleaner, page: LabelledPage, sweep: list | None = None, num
     result = cleaner.finish(prepared)
     gold, predicted = [], []
     matched = align(prepared.blocks, page.paragraphs)
-    for label, paragraph, features in zip(matched, result.paragraphs, prepared.features):
+    lifts = cleaner.model.text_lifts([b.text for b in prepared.blocks]) if sweep is not None else None
+    spam_lifts = lifts[:, LABELS.index(SPAM)] if lifts is not None else [None] * len(prepared.blocks)
+    for label, paragraph, features, lift in zip(matched, result.paragraphs, prepared.features, spam_lifts):
         if label is not None:
             gold.append(label)
             predicted.append(paragraph.label)
@@ -157,7 +159,8 @@ def _labels(cleaner: Cleaner, page: LabelledPage, sweep: list | None = None, num
             if sweep is not None:
                 probabilities = paragraph.probabilities
                 ranked = sorted(probabilities, key=probabilities.get)
-                sweep.append((number, label, probabilities[SPAM], has_selling_signal(features),
+                signal = has_selling_signal(features, spam_lifts=lift)
+                sweep.append((number, label, probabilities[SPAM], bool(signal),
                               ranked[-1] == SPAM, ranked[-2] == BODY))
     return gold, predicted
 
