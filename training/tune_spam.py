@@ -29,7 +29,7 @@ import argparse
 import itertools
 import random
 import time
-from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import joblib
@@ -75,13 +75,6 @@ def is_validation_site(page: LabelledPage) -> bool:
     return in_first_bucket(page_source(page), VALIDATION_BUCKETS, salt="tune_spam:")
 
 
-def predict(row: np.ndarray, features: np.ndarray, threshold: float, score_min: int,
-            lift_min: float | None, lift: float) -> int:
-    """pipeline.decide for one block, with a given threshold, selling-score and spam-lift minimum."""
-    labels, _ = decide(row[None, :], features[None, :], threshold, score_min, np.array([lift]), lift_min)
-    return int(labels[0])
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval-pages", type=int, default=200, help="validation pages to inject spam into")
@@ -112,8 +105,7 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
     val_pages = sorted((p for p in train if is_validation_site(p)), key=lambda p: p.id)[: args.eval_pages]
     seeds = (args.train_seed or [SEED])[:1 if args.load_model else None]
     evaluation = synthetic_pages(val_pages, SEED + 2, val_families, html_pages=len(val_pages))
-    blocks: list[tuple[int, str, np.ndarray, np.ndarray, float]] = []
-    texts: list[str] = []
+    pages, gold, probas, features, lifts, texts = [], [], [], [], [], []  # one entry per labelled block
     for run, seed in enumerate(seeds):
         started = time.perf_counter()
         if args.load_model:
@@ -129,16 +121,21 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
             if not prepared.blocks:
                 continue
             page_texts = [b.text for b in prepared.blocks]
-            lifts = model.text_lifts(page_texts)
-            proba = model.predict_proba(prepared.features, texts=page_texts, lifts=lifts)
-            spam_lifts = lifts[:, _SPAM] if lifts is not None else np.full(len(proba), np.nan)
-            for label, row, features, lift, block in zip(align(prepared.blocks, page.paragraphs), proba,
-                                                         prepared.features, spam_lifts, prepared.blocks):
+            page_lifts = model.text_lifts(page_texts)
+            proba = model.predict_proba(prepared.features, texts=page_texts, lifts=page_lifts)
+            spam_lifts = page_lifts[:, _SPAM] if page_lifts is not None else np.full(len(proba), np.nan)
+            for label, row, block_features, lift, block in zip(align(prepared.blocks, page.paragraphs), proba,
+                                                               prepared.features, spam_lifts, prepared.blocks):
                 if label is not None:
-                    blocks.append((number, label, row, features, float(lift)))
+                    pages.append(number)
+                    gold.append(label)
+                    probas.append(row)
+                    features.append(block_features)
+                    lifts.append(lift)
                     texts.append(f"{page.kind} {block.tag or '-'}: {block.text[:90]}")
-    print(f"{len(evaluation)} validation pages x {len(seeds)} model(s), {len(blocks)} labelled blocks, "
-          f"{sum(b[1] == SPAM for b in blocks)} spam")
+    blocks = _Blocks(np.array(pages), np.array(gold), np.array(probas), np.array(features), np.array(lifts))
+    print(f"{len(evaluation)} validation pages x {len(seeds)} model(s), {len(gold)} labelled blocks, "
+          f"{int((blocks.gold == SPAM).sum())} spam")
     print("\n| t | score min | lift min | spam recall | spam precision | body precision | pages losing body "
           "| comments as spam |")
     print("|---|---|---|---|---|---|---|---|")
@@ -153,10 +150,11 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
     if args.show:
         rng = random.Random(0)
         rule = best[0] if best else (0.8, 2, None)
+        calls = blocks.called(*rule)
         for title, wanted in (("missed spam", lambda g, q: g == SPAM and q != SPAM),
                               ("false spam", lambda g, q: g != SPAM and q == SPAM)):
-            found = [(texts[i], LABELS[predict(b[2], b[3], *rule, b[4])], b[1], b[2][_SPAM])
-                     for i, b in enumerate(blocks) if wanted(b[1], LABELS[predict(b[2], b[3], *rule, b[4])])]
+            found = [(texts[i], calls[i], g, blocks.proba[i, _SPAM])
+                     for i, g in enumerate(blocks.gold) if wanted(g, calls[i])]
             print(f"\n{title} ({len(found)}):")
             for text, called, gold, p in rng.sample(found, min(args.show, len(found))):
                 print(f"  gold {gold} called {called} p(spam) {p:.2f}  {text}")
@@ -188,30 +186,36 @@ def choose(measured: list[tuple[tuple, tuple[float, float, float, float, float]]
     return (best, True) if best is not None else (fallback, False)
 
 
-def _measure(blocks: list[tuple[int, str, np.ndarray, np.ndarray, float]], threshold: float,
-             score_min: int, lift_min: float | None) -> tuple[float, float, float, float, float]:
-    """(spam recall, spam precision, body precision, share of pages losing body, comments called spam)."""
-    called = defaultdict(int)
-    spam_hit = spam_total = spam_called = body_hit = body_called = comments = comments_spam = 0
-    pages: set[int] = set()
-    losing: set[int] = set()
-    for page, gold, row, features, lift in blocks:
-        pages.add(page)
-        label = LABELS[predict(row, features, threshold, score_min, lift_min, lift)]
-        called[label] += 1
-        spam_total += gold == SPAM
-        spam_called += label == SPAM
-        spam_hit += gold == SPAM and label == SPAM
-        body_called += label == BODY
-        body_hit += gold == BODY and label == BODY
-        if gold == BODY and label == SPAM:
-            losing.add(page)
-        if gold == COMMENT:
-            comments += 1
-            comments_spam += label == SPAM
-    return (spam_hit / max(spam_total, 1), spam_hit / max(spam_called, 1), body_hit / max(body_called, 1),
-            len(losing) / max(len(pages), 1), comments_spam / max(comments, 1))
+@dataclass(slots=True)
+class _Blocks:
+    """The labelled validation blocks, one row each: the page (numbered across models), the gold
+    label, the model's probabilities, the features and the spam n-gram lift (NaN: no lifts)."""
 
+    page: np.ndarray
+    gold: np.ndarray
+    proba: np.ndarray
+    features: np.ndarray
+    lift: np.ndarray
+
+    def called(self, threshold: float, score_min: int, lift_min: float | None) -> np.ndarray:
+        """Each block's label by pipeline.decide with this rule: one pass over all blocks, as
+        decide treats each row on its own."""
+        labels, _ = decide(self.proba, self.features, threshold, score_min, self.lift, lift_min)
+        return np.array(LABELS)[labels]
+
+
+def _measure(blocks: _Blocks, threshold: float, score_min: int,
+             lift_min: float | None) -> tuple[float, float, float, float, float]:
+    """(spam recall, spam precision, body precision, share of pages losing body, comments called spam)."""
+    label = blocks.called(threshold, score_min, lift_min)
+    gold = blocks.gold
+    spam_hit = int(((gold == SPAM) & (label == SPAM)).sum())
+    body_hit = int(((gold == BODY) & (label == BODY)).sum())
+    losing = np.unique(blocks.page[(gold == BODY) & (label == SPAM)]).size
+    comments = gold == COMMENT
+    return (spam_hit / max(int((gold == SPAM).sum()), 1), spam_hit / max(int((label == SPAM).sum()), 1),
+            body_hit / max(int((label == BODY).sum()), 1), losing / max(np.unique(blocks.page).size, 1),
+            int((comments & (label == SPAM)).sum()) / max(int(comments.sum()), 1))
 
 if __name__ == "__main__":
     raise SystemExit(main())
