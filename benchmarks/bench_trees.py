@@ -39,10 +39,10 @@ def load(count: int) -> dict[str, list]:
         found += [("html", html), ("text", "\n\n".join(block.text for block in blocks))]
     found += [("seeds", p.raw) for p in [*seed_pages(), *read_pages([DATA / "gne-zh-text.jsonl"])]]
     for kind, page in found:
-        prepared = prepare(page, kind="html" if kind == "html" else "text")
+        prepared = prepare(page, kind=mode(kind))
         if prepared.blocks:
-            texts = [block.text for block in prepared.blocks]
-            pages[kind].append((page, np.hstack([prepared.features, model.text_.transform(texts)])))
+            lifts = model.text_lifts([block.text for block in prepared.blocks])
+            pages[kind].append((page, np.hstack([prepared.features, lifts])))
     return pages
 
 

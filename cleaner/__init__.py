@@ -37,12 +37,19 @@ def _model(model: ParagraphClassifier | str | Path, trust: bool) -> ParagraphCla
     if isinstance(model, ParagraphClassifier):
         return model
     path = Path(model).resolve()
-    try:
-        stamps = tuple((f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else None
-                       for f in (path, classify.card_path(path)))
-    except OSError:
+    stamps = tuple(_stamp(f) for f in (path, classify.card_path(path)))
+    if stamps[0] is None:
         return load_model(path, trust=trust)  # says what is wrong with it
     return _loaded(path, trust, stamps)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """When a file last changed and its size (None: it cannot be read), one stat call."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 @functools.lru_cache(maxsize=LOADED_MODELS)
