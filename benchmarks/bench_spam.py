@@ -32,7 +32,7 @@ from cleaner.data import LabelledPage, align, page_content
 from cleaner.features import hidden_word_lists
 from cleaner.labels import BODY, COMMENT, LABELS, SPAM
 from cleaner.pipeline import has_selling_signal, prepare
-from cleaner.train import fit, format_report, score
+from cleaner.train import fit, format_report, page_source_id, score
 from training import synth
 from training.seeds import SEED_WITH_SPAM
 from training.train_model import CORPORA, SEED, generated_pages, load_real_pages, split, synthetic_pages
@@ -132,11 +132,6 @@ def _run(args: argparse.Namespace, train_families: tuple[str, ...], test_familie
     seed_report = score(g, q, 1)
     print(" ".join(f"F1 {lab} {seed_report.f1[lab]:.3f}" for lab in LABELS))
     return 0
-
-
-def page_source_id(page: LabelledPage) -> str:
-    """The real page a test page was made from: its generated copies (`#text`, `#synth…`) share it."""
-    return page.id.split("#")[0]
 
 
 def _labels(cleaner: Cleaner, page: LabelledPage, sweep: list | None = None, number: int = 0,

@@ -31,12 +31,18 @@ class Dataset:
     groups: list[str] = field(default_factory=list)  # each row's fold group (see `row_groups`)
 
 
+def page_source_id(page: LabelledPage) -> str:
+    """The real page a page was made from: the id before any '#' (its generated copies, `#synth…`,
+    `#small…`, `#text`, share its text and this id)."""
+    return page.id.split("#")[0]
+
+
 def row_groups(page: LabelledPage, blocks: Sequence[str], labels: Sequence[str]) -> list[str]:
     """The fold group of each block for the out-of-fold n-gram lifts: its source page (the page id
     before any '#': the copies generated from a page share its text), or the group that
     `page.extra["groups"]` names for the spam paragraph holding it (a generated spam
     paragraph's family, so that one family's spam falls in one fold)."""
-    source = page.id.split("#")[0]
+    source = page_source_id(page)
     named = {compact(text): group for text, group in page.extra.get("groups", {}).items()}
     if not named:
         return [source] * len(blocks)

@@ -140,8 +140,8 @@ def test_shingle_score_micro_and_mean():
     assert score.mean_f1 == pytest.approx(0.45)
 
 
-def test_generated_copies_of_a_page_share_its_source_in_bench_spam():
-    from benchmarks.bench_spam import page_source_id
+def test_generated_copies_of_a_page_share_its_source_id_in_training_and_bench_spam():
     from cleaner.data import LabelledPage
+    from cleaner.train import page_source_id
     ids = ["te-27f9#text#synth0", "te-27f9#synth", "te-27f9", "gz-1#text"]
     assert [page_source_id(LabelledPage(i, "text", [])) for i in ids] == ["te-27f9"] * 3 + ["gz-1"]
