@@ -80,11 +80,17 @@ _PHONE = re.compile(
 PHONE_MIN_DIGITS = 7
 _QQ = ("qq", "QQ", "扣扣", "q群", "Q群")
 _WECHAT = ("微信", "vx", "VX", "wx", "WX", "薇信", "威信", "V信", "v信")
-#: How every match of _QQ_WECHAT begins, besides a QQ or WeChat name: an @handle or t.me/.
-_HANDLE_STARTS = ("@", "t.")
+#: Messengers whose @handles sellers print. A bare @handle is no contact id: news quotes
+#: tweets and bylines give their authors' handles (on validation pages, a listicle of
+#: sports reporters' bios lost its paragraphs to spam calls through them).
+_MESSENGERS = ("telegram", "tg", "电报", "飞机", "dm", "whatsapp", "instagram", "ig", "signal", "kik", "snapchat")
+#: How every match of _QQ_WECHAT begins, besides a QQ or WeChat name: a messenger's name, an
+#: @handle followed by one, or t.me/.
+_HANDLE_STARTS = ("@", "t.", *_MESSENGERS)
 _QQ_WECHAT = re.compile(
     rf"(?:{'|'.join(_QQ)})\s*[:：号群]?\s*\d{{5,11}}|(?:{'|'.join(_WECHAT)})\s*[:：号]?\s*[A-Za-z0-9_-]{{5,20}}"
-    r"|@[A-Za-z0-9_]{4,32}|t\.me/\w+"
+    rf"|(?<![A-Za-z])(?i:{'|'.join(_MESSENGERS)})\s*(?:me\s+)?[:：]?\s*(?:(?i:at|on)\s+)?@[A-Za-z0-9_]{{4,32}}"
+    rf"|@[A-Za-z0-9_]{{4,32}}\s+(?i:on|at|via)\s+(?i:{'|'.join(_MESSENGERS)})(?![A-Za-z])|t\.me/\w+"
 )
 _COPYRIGHT_MARKS = ("©", "(c)", "copyright", "版权", "ICP", "备案号", "公网安备")
 _COPYRIGHT = re.compile("|".join(map(re.escape, _COPYRIGHT_MARKS)), re.I)

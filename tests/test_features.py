@@ -102,7 +102,8 @@ def scan_texts() -> list[str]:
     words = [w for ws in (*lexicon.LISTS.values(), *lexicon.SELLING_LISTS.values()) for w in ws if w]
     rng = random.Random(11)
     words += [*features._COPYRIGHT_MARKS, *features._QQ, *features._WECHAT, "@", "t.me/", "qq:12345678", "微信 abcde_f",
-              "@handle_x", "t.me/chan", "QQ\n123456", "vx：\nabc12345",
+              "@handle_x", "t.me/chan", "QQ\n123456", "vx：\nabc12345", *features._MESSENGERS, "Telegram: @abcd1",
+              "DM @x1234 on TG", "电报@kefu1", "whatsapp me @helper99", "@abcd on\nsignal", "online @abcd",
               "¥ 5", "$9", "5元起", "8块/", "仅需 9", "低至3", "打8.5折", "7折", "1234% off", "30 % OFF", "Per Month",
               "ONLY $", "from $", "特价", "首充", "返现", "!!", "！", "100%", "100 %", "1000", "百分百", "百分", "5 元", "3.5折", "100%off", "5000% off",
               "\U0001f600" "50%", "\U0001d7d3元", "12\u3000%", "1.5元/",

@@ -147,3 +147,11 @@ def test_selling_cue_candidates_are_phrases_that_several_families_share():
     found = _candidates(spam)
     assert "call us now" in found and "please" not in found and "详情咨询" not in found
     assert _holds("call us")("call us today") and not _holds("call us")("recall usage")
+
+
+def test_an_at_handle_is_a_contact_id_only_beside_a_messengers_name():
+    column = OWN.index("has_qq_wechat")
+    sellers = ["Telegram: @realjohn12", "DM @thebest on Telegram", "电报@kefu123", "飞机：@abc_123", "TG @abcd1"]
+    news = ["Follow her on Twitter @ErinAndrews for updates.", "Write to john@example.com.", "Posted online @someone"]
+    rows = own_matrix(sellers + news)
+    assert rows[:, column].tolist() == [1.0] * len(sellers) + [0.0] * len(news)
