@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-model", help="the models --save-model wrote, instead of training")
     parser.add_argument("--peers", action="store_true", help="score trafilatura on the same pages")
     parser.add_argument("--show", type=int, default=0, help="print the N pages with the most segment errors")
+    parser.add_argument("--seed", type=int, default=SEED, help="seed of the generated training pages and the model")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -113,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.load_model:
             model = joblib.load(Path(f"{args.load_model}.fold{fold}.joblib"))
         else:
-            model = train(real, fold)
+            model = train(real, fold, args.seed)
             if args.save_model:
                 joblib.dump(model, Path(f"{args.save_model}.fold{fold}.joblib"))
         pages = validation_pages(fold)
