@@ -244,7 +244,7 @@ def model_backend(engine) -> str:
     from cleaner import fasttrees
 
     try:
-        fasttrees.warm([engine.model.first_, engine.model.second_])
+        fasttrees.warm(engine.model.boosters)
     except ImportError:
         return "LightGBM (the fast extra is not installed)"
     except Exception as exc:  # the backend is optional: time LightGBM, and say why

@@ -14,7 +14,7 @@ import functools
 from pathlib import Path
 
 from cleaner import classify
-from cleaner.classify import ParagraphClassifier, load_model, save_model
+from cleaner.classify import Ensemble, Model, ParagraphClassifier, load_model, save_model
 from cleaner.errors import CleanerError, InputError, ModelError
 from cleaner.labels import BODY, CHROME, COMMENT, LABELS, SPAM, Label
 from cleaner.limits import MAX_BLOCKS, MAX_PAGE_BYTES, TIME_BUDGET
@@ -23,8 +23,8 @@ from cleaner.result import Paragraph, Result
 
 __version__ = "0.1.0"
 __all__ = [
-    "BODY", "CHROME", "COMMENT", "LABELS", "SPAM", "Cleaner", "CleanerError", "InputError", "Label",
-    "ModelError", "Page", "Paragraph", "ParagraphClassifier", "Result", "clean", "load_model", "save_model",
+    "BODY", "CHROME", "COMMENT", "LABELS", "SPAM", "Cleaner", "CleanerError", "Ensemble", "InputError", "Label",
+    "Model", "ModelError", "Page", "Paragraph", "ParagraphClassifier", "Result", "clean", "load_model", "save_model",
 ]
 
 _default: Cleaner | None = None
@@ -32,9 +32,9 @@ _default: Cleaner | None = None
 LOADED_MODELS = 4
 
 
-def _model(model: ParagraphClassifier | str | Path, trust: bool) -> ParagraphClassifier:
+def _model(model: Model | str | Path, trust: bool) -> Model:
     """`model` loaded, once per file as long as neither it nor its card changes."""
-    if isinstance(model, ParagraphClassifier):
+    if isinstance(model, (ParagraphClassifier, Ensemble)):
         return model
     path = Path(model).resolve()
     stamps = tuple(_stamp(f) for f in (path, classify.card_path(path)))
@@ -53,12 +53,12 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 @functools.lru_cache(maxsize=LOADED_MODELS)
-def _loaded(path: Path, trust: bool, stamps: tuple) -> ParagraphClassifier:
+def _loaded(path: Path, trust: bool, stamps: tuple) -> Model:
     return load_model(path, trust=trust)
 
 
 def clean(page: Page, *, url: str | None = None, kind: str = "auto", include_comments: bool = False,
-          model: ParagraphClassifier | str | Path | None = None, trust_model: bool = False,
+          model: Model | str | Path | None = None, trust_model: bool = False,
           encoding: str | None = None, max_bytes: int = MAX_PAGE_BYTES, max_blocks: int = MAX_BLOCKS,
           time_budget: float | None = TIME_BUDGET, settle: bool = False) -> Result:
     """Clean one page with the shipped model (or `model`, a path needing `trust_model`); see `Cleaner.clean`.

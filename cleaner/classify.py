@@ -35,7 +35,7 @@ from sklearn.model_selection import GroupKFold
 from cleaner import fasttrees, ngrams
 from cleaner.errors import ModelError
 from cleaner.features import FEATURE_NAMES
-from cleaner.labels import LABELS
+from cleaner.labels import LABELS, SPAM
 from cleaner.ngrams import NgramLift
 
 #: Neighbour offsets whose first-pass probabilities the second pass sees.
@@ -54,6 +54,7 @@ TRAIN_THREADS = 1
 _PACKAGED = Path(__file__).resolve().parent / "models"
 SHIPPED_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "models"
 SHIPPED_MODEL = SHIPPED_DIR / "cleaner.joblib"
+_SPAM = LABELS.index(SPAM)
 
 
 class ParagraphClassifier:
@@ -119,10 +120,19 @@ class ParagraphClassifier:
         """Whether `predict_proba` needs the blocks' texts (the model has n-gram lifts)."""
         return getattr(self, "text_", None) is not None
 
+    @property
+    def boosters(self) -> list[lightgbm.Booster]:
+        """The fitted boosters, first pass first (what `fasttrees.warm` compiles)."""
+        return [self.first_, self.second_]
+
     def text_lifts(self, texts: Sequence[str]) -> np.ndarray | None:
         """The n-gram lift columns of blocks (rows x LABELS), None for a model without them; what
         `predict_proba` adds to X, computed once when the spam rule reads them too."""
         return self.text_.transform(texts) if self.needs_texts else None
+
+    def spam_lifts(self, lifts: np.ndarray | None) -> np.ndarray | None:
+        """The spam column of `text_lifts(...)`, which the spam rule reads."""
+        return None if lifts is None else lifts[:, _SPAM]
 
     def predict_proba(self, X: np.ndarray, pages: np.ndarray | None = None,
                       texts: Sequence[str] | None = None, fast: bool = False,
@@ -145,6 +155,79 @@ class ParagraphClassifier:
     def predict(self, X: np.ndarray, pages: np.ndarray | None = None,
                 texts: Sequence[str] | None = None) -> np.ndarray:
         return self.classes_[self.predict_proba(X, pages, texts).argmax(axis=1)]
+
+
+class Ensemble:
+    """The mean of several ParagraphClassifiers' probabilities, each fitted on its own draw of the
+    generated training pages (`training.train_model`, one seed a member).
+
+    A retrain's draw decides where the generator put its spam, and with ~40 hand-labelled
+    Chinese pages one draw can turn a borderline page (a digest of headlines, an article laid
+    out as a list) one way or the other; averaging draws removes most of that risk at the cost
+    of one model's predict a member. The members read the same features; each keeps its own
+    n-gram lifts, so `text_lifts` returns the members' columns side by side.
+    """
+
+    def __init__(self, members: Sequence[ParagraphClassifier | Ensemble]) -> None:
+        members = [m for x in members for m in (x.members if isinstance(x, Ensemble) else [x])]
+        if not members:
+            raise ValueError("an ensemble needs at least one member")
+        if len({m.needs_texts for m in members}) > 1 or len({tuple(m.feature_names) for m in members}) > 1:
+            raise ValueError("the members must read the same features (and all the blocks' texts, or none)")
+        self.members = list(members)
+        self.feature_names = list(self.members[0].feature_names)
+        self.classes_ = np.array(LABELS)
+
+    @property
+    def needs_texts(self) -> bool:
+        return self.members[0].needs_texts
+
+    @property
+    def text_columns_(self) -> list[str]:
+        return self.members[0].text_columns_
+
+    @property
+    def text_(self) -> NgramLift | None:
+        """The first member's n-gram lifts, for explanations (`cleaner explain`): the members'
+        differ only by their draws of generated pages."""
+        return self.members[0].text_
+
+    @property
+    def boosters(self) -> list[lightgbm.Booster]:
+        return [booster for member in self.members for booster in member.boosters]
+
+    def text_lifts(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Each member's lift columns, member after member (rows x members·LABELS)."""
+        if not self.needs_texts:
+            return None
+        return np.hstack([member.text_lifts(texts) for member in self.members])
+
+    def spam_lifts(self, lifts: np.ndarray | None) -> np.ndarray | None:
+        """The members' mean spam lift."""
+        return None if lifts is None else lifts[:, _SPAM::len(LABELS)].mean(axis=1)
+
+    def predict_proba(self, X: np.ndarray, pages: np.ndarray | None = None,
+                      texts: Sequence[str] | None = None, fast: bool = False,
+                      lifts: np.ndarray | None = None) -> np.ndarray:
+        """The members' mean probabilities; arguments as `ParagraphClassifier.predict_proba`."""
+        if len(X) == 0:
+            return np.zeros((0, len(LABELS)))
+        if self.needs_texts and lifts is None:
+            if texts is None or len(texts) != len(X):
+                raise ValueError("this model reads the blocks' texts: pass texts=, one per row")
+            lifts = self.text_lifts(texts)
+        width = len(LABELS)
+        return sum(member.predict_proba(X, pages, fast=fast,
+                                        lifts=None if lifts is None else lifts[:, k * width:(k + 1) * width])
+                   for k, member in enumerate(self.members)) / len(self.members)
+
+    def predict(self, X: np.ndarray, pages: np.ndarray | None = None,
+                texts: Sequence[str] | None = None) -> np.ndarray:
+        return self.classes_[self.predict_proba(X, pages, texts).argmax(axis=1)]
+
+
+#: What `load_model` returns and `Cleaner` scores with.
+Model = ParagraphClassifier | Ensemble
 
 
 def _with_lifts(X: np.ndarray, texts: list[str], codes: np.ndarray,
@@ -217,7 +300,15 @@ def card_path(model_path: Path) -> Path:
     return model_path.with_suffix(".card.json")
 
 
-def save_model(model: ParagraphClassifier, path: str | Path, card: dict[str, Any] | None = None) -> dict[str, Any]:
+def _estimator(model: Model) -> str:
+    if isinstance(model, Ensemble):
+        return f"Ensemble({len(model.members)} members: " + "; ".join(map(_estimator, model.members)) + ")"
+    return (f"ParagraphClassifier(n_estimators={model.n_estimators}, context_estimators={model.context_estimators}, "
+            f"learning_rate={model.learning_rate}, num_leaves={model.num_leaves}, max_bin={model.max_bin}, "
+            f"random_state={model.random_state})")
+
+
+def save_model(model: Model, path: str | Path, card: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write the model atomically and its card beside it; returns the card."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -231,9 +322,7 @@ def save_model(model: ParagraphClassifier, path: str | Path, card: dict[str, Any
         "classes": list(LABELS),
         "features": list(model.feature_names),
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "estimator": f"ParagraphClassifier(n_estimators={model.n_estimators}, "
-                     f"context_estimators={model.context_estimators}, learning_rate={model.learning_rate}, "
-                     f"num_leaves={model.num_leaves}, max_bin={model.max_bin}, random_state={model.random_state})",
+        "estimator": _estimator(model),
         "text_lifts": {"columns": ngrams.COLUMNS, "ngram_sizes": list(ngrams.NGRAM_SIZES),
                        "buckets": 1 << ngrams.NGRAM_BITS, "smoothing": model.text_.smoothing,
                        "lift_step": ngrams.LIFT_STEP, "folds": TEXT_FOLDS,
@@ -250,7 +339,7 @@ def save_model(model: ParagraphClassifier, path: str | Path, card: dict[str, Any
     return full
 
 
-def load_model(path: str | Path | None = None, *, trust: bool = False) -> ParagraphClassifier:
+def load_model(path: str | Path | None = None, *, trust: bool = False) -> Model:
     """Load a model after checking its SHA-256 against its card.
 
     The shipped model is always checked against its card. A model outside the shipped
@@ -277,8 +366,8 @@ def load_model(path: str | Path | None = None, *, trust: bool = False) -> Paragr
     elif shipped:
         raise ModelError(f"the shipped model has no card ({card_file}): refusing to load it")
     model = joblib.load(path)
-    if not isinstance(model, ParagraphClassifier):
-        raise ModelError(f"{path} holds a {type(model).__name__}, not a ParagraphClassifier")
+    if not isinstance(model, (ParagraphClassifier, Ensemble)):
+        raise ModelError(f"{path} holds a {type(model).__name__}, not a ParagraphClassifier or an Ensemble")
     if list(model.feature_names) != FEATURE_NAMES or (
             model.needs_texts and getattr(model, "text_columns_", None) != ngrams.COLUMNS):
         raise ModelError(f"{path} was trained on other features than this version of cleaner computes; retrain it")

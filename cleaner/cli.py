@@ -238,7 +238,7 @@ def compile_trees(model: ModelOption = None, trust_model: TrustOption = False) -
     started = time.perf_counter()
     try:
         loaded = Cleaner(model, trust_model=trust_model).model
-        directory = fasttrees.warm([loaded.first_, loaded.second_])
+        directory = fasttrees.warm(loaded.boosters)
     except CleanerError as error:
         _fail(str(error))
     except ImportError as error:

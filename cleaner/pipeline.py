@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaner.classify import ParagraphClassifier, load_model
+from cleaner.classify import Ensemble, Model, ParagraphClassifier, load_model
 from cleaner.decode import Decoded, decode
 from cleaner.errors import InputError
 from cleaner.features import FEATURE_NAMES, page_features
@@ -195,11 +195,11 @@ class Cleaner:
     held-out text pages, trades 2.4 points of body recall for 1.6 of precision.
     """
 
-    def __init__(self, model: ParagraphClassifier | str | Path | None = None, *, trust_model: bool = False,
+    def __init__(self, model: Model | str | Path | None = None, *, trust_model: bool = False,
                  max_bytes: int = MAX_PAGE_BYTES, max_blocks: int = MAX_BLOCKS,
                  time_budget: float | None = TIME_BUDGET, settle: bool = False, fast_trees: bool = True) -> None:
-        if isinstance(model, ParagraphClassifier):
-            self.model = model
+        if isinstance(model, (ParagraphClassifier, Ensemble)):
+            self.model: Model = model
         else:
             self.model = load_model(model, trust=trust_model)
         self.max_bytes = max_bytes
@@ -259,7 +259,7 @@ class Cleaner:
         lifts = self.model.text_lifts(texts) if blocks else None
         proba = self.model.predict_proba(prepared.features, texts=texts, fast=self.fast_trees, lifts=lifts) \
             if blocks else np.zeros((0, len(LABELS)))
-        best, rules = decide(proba, prepared.features, spam_lifts=None if lifts is None else lifts[:, _SPAM])
+        best, rules = decide(proba, prepared.features, spam_lifts=self.model.spam_lifts(lifts))
         # positional arguments, in Paragraph's field order, and a dict display: keywords and dict(zip())
         # cost 3x as much a paragraph
         first, second, third, fourth = LABELS

@@ -7,20 +7,27 @@ Training data, all in the labelled-page format (cleaner/data.py):
 - synthetic pages with spam and comment threads injected (training/synth.py), made from the
   training pages above with the families of the training side of the family split.
 
-The card records the data, its size, and metrics on the held-out pages (sites the model
-never saw). `--leave-out ID` trains without one page, for leave-one-page-out evaluation.
+The shipped model is an ensemble (cleaner.classify.Ensemble) of MEMBER_SEEDS' models, each
+trained on the real pages and its own draw of the generated pages (`train_recipe`, which the
+benchmarks and the validations call too). The card records the data, its size, and metrics on
+the held-out pages (sites the model never saw). `--leave-out ID` trains without one page, for
+leave-one-page-out evaluation.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import random
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
-from cleaner.classify import SHIPPED_MODEL, save_model
+from cleaner.classify import SHIPPED_MODEL, Ensemble, Model, ParagraphClassifier, save_model
 from cleaner.data import LabelledPage, page_content, read_pages
 from cleaner.decode import decode
 from cleaner.labels import BODY, CHROME, SPAM
@@ -31,6 +38,9 @@ from training.splits import is_held_out, is_seed, page_source
 DATA = Path(__file__).resolve().parent / "data"
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 SEED = 20261124
+#: Seeds of the shipped model's members (classify.Ensemble): each member trains on its own draw
+#: of the generated pages. The first is SEED; 1 and 2 are the further seeds tune_spam has pooled.
+MEMBER_SEEDS = (SEED, 1, 2)
 #: Synthetic pages made per real text training page (each with spam and a comment thread).
 SYNTHETIC_PER_PAGE = 3
 #: HTML training pages that get a synthetic copy with spam and a comment section.
@@ -235,33 +245,67 @@ def generated_pages(train: list[LabelledPage], seed: int,
             + small_pages(train, seed, families=families) + clean_copies(train, seed))
 
 
+def train_recipe(train: list[LabelledPage], seeds: Sequence[int] = MEMBER_SEEDS,
+                 families: tuple[str, ...] | None = None, jobs: int | None = None, **options: Any) -> Model:
+    """The shipped recipe on real training pages: a model a seed, fitted on those pages and its
+    own draw of generated pages (spam of `families` only, if given; `options` go to `fit`); one
+    seed gives a ParagraphClassifier, several an Ensemble of them. Members train in `jobs`
+    processes (default: one a core), forked, so that a caller's `hidden_word_lists` holds in
+    them; each is single-threaded and seeded, so the result does not depend on `jobs`."""
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("the recipe needs at least one seed")
+    jobs = min(len(seeds), jobs or os.cpu_count() or 1)
+    arguments = [(train, seed, families, options) for seed in seeds]
+    if jobs == 1:
+        members = [_member(*a) for a in arguments]
+    else:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            members = list(pool.map(_member, *zip(*arguments)))
+    return members[0] if len(members) == 1 else Ensemble(members)
+
+
+def _member(train: list[LabelledPage], seed: int, families: tuple[str, ...] | None,
+            options: dict[str, Any]) -> ParagraphClassifier:
+    started = time.perf_counter()
+    generated = generated_pages(train, seed, families)
+    model = fit(train + generated, [CORPORA], seed=seed, **options)
+    print(f"member seed {seed}: {len(train)} real + {len(generated)} generated pages, "
+          f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return model
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", type=Path, default=SHIPPED_MODEL)
     parser.add_argument("--leave-out", action="append", default=[], help="page id to leave out (repeatable)")
-    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--seed", type=int, action="append",
+                        help=f"seed of a member (repeatable; default {' '.join(map(str, MEMBER_SEEDS))})")
+    parser.add_argument("--jobs", type=int, help="members trained at once (default: one a core)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
+    seeds = args.seed or list(MEMBER_SEEDS)
     real = [p for p in load_real_pages() if p.id not in args.leave_out]
     train, held = split(real)
-    synthetic = generated_pages(train, args.seed)
-    print(f"training on {len(train)} real pages + {len(synthetic)} synthetic; {len(held)} held out", file=sys.stderr)
-    model = fit(train + synthetic, [CORPORA], seed=args.seed)
+    print(f"training {len(seeds)} member(s) on {len(train)} real pages; {len(held)} held out", file=sys.stderr)
+    model = train_recipe(train, seeds, jobs=args.jobs)
     report = evaluate(model, held, [CORPORA]) if held else None
     if report:
         print(format_report(report), file=sys.stderr)
     card = save_model(model, args.output, {
         "training_data": {
             "seeds": sum(map(is_seed, train)),
-            "real_pages": len(train), "synthetic_pages": len(synthetic),
+            "real_pages": len(train),
+            "generated_pages": "each member its own draw (training/train_model.py, generated_pages)",
             "sources": sorted({(p.source or "").split("/")[0] for p in train}),
             "left_out": args.leave_out,
         },
         "held_out": {"rule": "training/splits.py: one site in three by hash", "pages": len(held),
                      "block_metrics": report.to_dict() if report else None},
-        "seed": args.seed,
-        "command": "python -m training.train_model" + "".join(f" --leave-out {i}" for i in args.leave_out),
+        "member_seeds": seeds,
+        "command": "python -m training.train_model" + "".join(f" --leave-out {i}" for i in args.leave_out)
+                   + ("".join(f" --seed {s}" for s in seeds) if args.seed else ""),
     })
     print(f"wrote {args.output} sha256={card['sha256'][:16]} in {time.perf_counter() - started:.0f}s", file=sys.stderr)
     return 0

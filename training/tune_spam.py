@@ -1,7 +1,7 @@
 """Choose the spam decision rule (pipeline.SPAM_MIN_PROBABILITY, SELLING_SCORE_MIN, SPAM_LIFT_MIN)
 on validation data made from the training side only:
 
-    python -m training.tune_spam [--eval-pages N] [--train-seed N [--train-seed M ...]]
+    python -m training.tune_spam [--eval-pages N] [--train-seed N ...] [--pool]
 
 bench_spam measures spam of held-out families (the test side of `synth.split_families`) on
 held-out sites; tuning the rule there would fit it to the test. Here neither is touched:
@@ -11,10 +11,11 @@ held-out sites; tuning the rule there would fit it to the test. Here neither is 
 - seed 002 (bench_spam's unseen real spam) is left out;
 - the lexicon's word lists of the validation families are hidden (`features.hidden_word_lists`),
   as bench_spam hides those of its held-out families (`--keep-word-lists`: not).
-A model is trained by the shipped recipe on the fit sites with the fit families, then the
+A model is trained by the shipped recipe (`train_recipe`: an Ensemble of one member a
+`--train-seed`, default MEMBER_SEEDS) on the fit sites with the fit families, then the
 validation sites get spam of the validation families and comment threads injected the way
-bench_spam injects them (`synthetic_pages`); with several `--train-seed`s, one model a seed, their
-validations pooled (a rule then has to hold over retrains, not on one draw). Printed: for each
+bench_spam injects them (`synthetic_pages`); with `--pool`, one single model a seed instead and
+their validations pooled (how a rule holds over retrains of one member). Printed: for each
 threshold, selling-score minimum and spam-lift minimum, spam recall, body precision, the share of
 pages losing an article paragraph to a false spam call, and reader comments called spam; and the
 rule the criterion picks: the
@@ -35,15 +36,15 @@ from pathlib import Path
 import joblib
 import numpy as np
 
+from cleaner.classify import Ensemble, Model
 from cleaner.data import LabelledPage, align, page_content
 from cleaner.features import FEATURE_NAMES, hidden_word_lists
 from cleaner.labels import BODY, COMMENT, LABELS, SPAM
 from cleaner.pipeline import decide, prepare
-from cleaner.train import fit
 from training import synth
 from training.seeds import SEED_WITH_SPAM
 from training.splits import in_first_bucket, is_seed, page_source
-from training.train_model import CORPORA, SEED, generated_pages, load_real_pages, split, synthetic_pages
+from training.train_model import CORPORA, MEMBER_SEEDS, SEED, load_real_pages, split, synthetic_pages, train_recipe
 
 VALIDATION_FAMILIES = 3
 VALIDATION_BUCKETS = 4
@@ -78,13 +79,17 @@ def is_validation_site(page: LabelledPage) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval-pages", type=int, default=200, help="validation pages to inject spam into")
-    parser.add_argument("--save-model", type=Path, help="also write the trained model here (joblib)")
-    parser.add_argument("--load-model", type=Path, help="a model --save-model wrote, instead of training one")
+    parser.add_argument("--save-model", type=Path, help="also write the trained model here (joblib; "
+                                                          "with --pool, one file a seed: PATH.seed<N>)")
+    parser.add_argument("--load-model", type=Path, action="append",
+                        help="a model --save-model wrote, instead of training (repeat it: their Ensemble; "
+                             "with --pool, each validated on its own)")
     parser.add_argument("--show", type=int, default=0, help="print this many missed and false spam calls")
     parser.add_argument("--train-seed", type=int, action="append",
-                        help="seed of the generated training pages and of the model (default: the shipped recipe's); "
-                             "repeat it to pool the validation of several retrains (the spread of one retrain to "
-                             "the next); the families and the validation pages stay those of the default")
+                        help="seed of a member, its draw of the generated training pages (repeatable; default: "
+                             "the shipped recipe's); the families and the validation pages stay those of the default")
+    parser.add_argument("--pool", action="store_true",
+                        help="one single model a seed (or a --load-model each), their validations pooled")
     parser.add_argument("--keep-word-lists", action="store_true",
                         help="do not hide the lexicon's word lists of the validation families")
     args = parser.parse_args(argv)
@@ -103,19 +108,12 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
     train, _ = split([p for p in load_real_pages() if p.id != SEED_WITH_SPAM])
     fit_pages = [p for p in train if not is_validation_site(p)]
     val_pages = sorted((p for p in train if is_validation_site(p)), key=lambda p: p.id)[: args.eval_pages]
-    seeds = (args.train_seed or [SEED])[:1 if args.load_model else None]
+    seeds = args.train_seed or list(MEMBER_SEEDS)
     evaluation = synthetic_pages(val_pages, SEED + 2, val_families, html_pages=len(val_pages))
     pages, gold, probas, features, lifts, texts = [], [], [], [], [], []  # one entry per labelled block
-    for run, seed in enumerate(seeds):
-        started = time.perf_counter()
-        if args.load_model:
-            model = joblib.load(args.load_model)
-        else:
-            model = fit(fit_pages + generated_pages(fit_pages, seed, fit_families), [CORPORA], seed=seed)
-        if args.save_model:
-            joblib.dump(model, args.save_model if len(seeds) == 1 else f"{args.save_model}.seed{seed}")
-        print(f"trained in {time.perf_counter() - started:.0f} s on {len(fit_pages)} real pages (seed {seed}); "
-              f"validating on {len(val_pages)} pages of other training sites")
+    models = _models(args, seeds, fit_pages, fit_families)
+    for run, model in enumerate(models):
+        print(f"validating {_name(model)} on {len(val_pages)} pages of other training sites")
         for number, page in enumerate(evaluation, start=run * len(evaluation)):
             prepared = prepare(page_content(page, [CORPORA]), kind=page.kind)
             if not prepared.blocks:
@@ -123,7 +121,7 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
             page_texts = [b.text for b in prepared.blocks]
             page_lifts = model.text_lifts(page_texts)
             proba = model.predict_proba(prepared.features, texts=page_texts, lifts=page_lifts)
-            spam_lifts = page_lifts[:, _SPAM] if page_lifts is not None else np.full(len(proba), np.nan)
+            spam_lifts = model.spam_lifts(page_lifts) if page_lifts is not None else np.full(len(proba), np.nan)
             for label, row, block_features, lift, block in zip(align(prepared.blocks, page.paragraphs), proba,
                                                                prepared.features, spam_lifts, prepared.blocks):
                 if label is not None:
@@ -134,7 +132,7 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
                     lifts.append(lift)
                     texts.append(f"{page.kind} {block.tag or '-'}: {block.text[:90]}")
     blocks = _Blocks(np.array(pages), np.array(gold), np.array(probas), np.array(features), np.array(lifts))
-    print(f"{len(evaluation)} validation pages x {len(seeds)} model(s), {len(gold)} labelled blocks, "
+    print(f"{len(evaluation)} validation pages x {len(models)} model(s), {len(gold)} labelled blocks, "
           f"{int((blocks.gold == SPAM).sum())} spam")
     print("\n| t | score min | lift min | spam recall | spam precision | body precision | pages losing body "
           "| comments as spam |")
@@ -163,6 +161,29 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
               f"SPAM_MIN_PROBABILITY = {best[0][0]}, SELLING_SCORE_MIN = {best[0][1]}, SPAM_LIFT_MIN = {best[0][2]} "
               f"(recall {best[1][0]:.3f}, pages losing body {best[1][3]:.1%})")
     return 0
+
+
+def _models(args: argparse.Namespace, seeds: list[int], fit_pages: list[LabelledPage],
+            fit_families: tuple[str, ...]) -> list[Model]:
+    """The models to validate: loaded or trained, one (the recipe's) or, with --pool, one a seed."""
+    if args.load_model:
+        loaded = [joblib.load(path) for path in args.load_model]
+        return loaded if args.pool or len(loaded) == 1 else [Ensemble(loaded)]
+    models = []
+    for group in [[seed] for seed in seeds] if args.pool else [seeds]:
+        started = time.perf_counter()
+        model = train_recipe(fit_pages, group, fit_families)
+        print(f"trained in {time.perf_counter() - started:.0f} s on {len(fit_pages)} real pages "
+              f"(seeds {' '.join(map(str, group))})")
+        if args.save_model:
+            joblib.dump(model, f"{args.save_model}.seed{group[0]}" if args.pool else args.save_model)
+        models.append(model)
+    return models
+
+
+def _name(model: Model) -> str:
+    members = model.members if isinstance(model, Ensemble) else [model]
+    return f"a model of {len(members)} member(s), seeds {' '.join(str(m.random_state) for m in members)}"
 
 
 def choose(measured: list[tuple[tuple, tuple[float, float, float, float, float]]]) -> tuple[tuple | None, bool]:

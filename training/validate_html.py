@@ -1,6 +1,6 @@
 """Score HTML extraction on validation splits of the *training* sites, with trafilatura's metric:
 
-    python -m training.validate_html [--folds N] [--save-model PREFIX | --load-model PREFIX]
+    python -m training.validate_html [--folds N] [--seed N ...] [--save-model PREFIX | --load-model PREFIX ...]
         [--peers] [--show N]
 
 bench_html reports on the held-out sites (training/splits.py); changes to the segmenter, the
@@ -14,10 +14,11 @@ kind="html").text` exactly as bench_html runs it. The counts are summed over the
 `--folds 4` scores every training site once (a fold is ~170 pages and ~1,000 segments, where
 one retraining moves F1 by a few tenths of a point; four folds are steadier).
 
-`--save-model` / `--load-model` keep the trained models (PREFIX.fold<k>.joblib, e.g. in /tmp)
-to score again without retraining; `--peers` scores trafilatura on the same pages; `--show N`
-prints the N pages with the most segment errors, each missed `with` and each kept `without`
-segment with the label cleaner gave the block holding it.
+`--seed` (repeatable) sets the members' seeds (default: the shipped recipe's MEMBER_SEEDS).
+`--save-model` / `--load-model` keep the trained models (PREFIX.fold<k>.joblib, e.g. in /tmp) to
+score again without retraining (several `--load-model`: their Ensemble); `--peers` scores
+trafilatura on the same pages; `--show N` prints the N pages with the most segment errors, each
+missed `with` and each kept `without` segment with the label cleaner gave the block holding it.
 """
 
 from __future__ import annotations
@@ -25,18 +26,18 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import joblib
 
 from benchmarks.corpora import Page, load_trafilatura_eval
 from benchmarks.metrics import SegmentScore, count_segments, norm
-from cleaner.classify import ParagraphClassifier
+from cleaner.classify import Ensemble, Model
 from cleaner.data import LabelledPage
 from cleaner.pipeline import Cleaner
-from cleaner.train import fit
 from training.splits import bucket_of, is_held_out, is_seed, page_source, site_of
-from training.train_model import CORPORA, SEED, generated_pages, load_real_pages, split
+from training.train_model import MEMBER_SEEDS, load_real_pages, split, train_recipe
 
 #: The training sites are cut into this many validation buckets (a fold validates on one).
 VALIDATION_BUCKETS = 4
@@ -55,12 +56,11 @@ def fit_pages(real: list[LabelledPage], fold: int) -> list[LabelledPage]:
     return [p for p in train if is_seed(p) or fold_of(page_source(p)) != fold]
 
 
-def train(real: list[LabelledPage], fold: int, seed: int = SEED) -> ParagraphClassifier:
+def train(real: list[LabelledPage], fold: int, seeds: Sequence[int] = MEMBER_SEEDS) -> Model:
     """A model by the shipped recipe, on the other folds' sites and the pages generated from them."""
     pages = fit_pages(real, fold)
-    generated = generated_pages(pages, seed)
-    print(f"fold {fold}: training on {len(pages)} real pages + {len(generated)} generated", file=sys.stderr)
-    return fit(pages + generated, [CORPORA], seed=seed)
+    print(f"fold {fold}: training {len(seeds)} member(s) on {len(pages)} real pages", file=sys.stderr)
+    return train_recipe(pages, seeds)
 
 
 def validation_pages(fold: int) -> list[Page]:
@@ -101,10 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=1, choices=range(1, VALIDATION_BUCKETS + 1),
                         help="validate on the first N buckets, one model each (default 1)")
     parser.add_argument("--save-model", help="also write the trained models to PREFIX.fold<k>.joblib")
-    parser.add_argument("--load-model", help="the models --save-model wrote, instead of training")
+    parser.add_argument("--load-model", action="append",
+                        help="the models --save-model wrote, instead of training (repeat it: their Ensemble)")
     parser.add_argument("--peers", action="store_true", help="score trafilatura on the same pages")
     parser.add_argument("--show", type=int, default=0, help="print the N pages with the most segment errors")
-    parser.add_argument("--seed", type=int, default=SEED, help="seed of the generated training pages and the model")
+    parser.add_argument("--seed", type=int, action="append",
+                        help="seed of a member of the model (repeatable; default: the shipped recipe's)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -112,9 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     ours, theirs, rows, sites = SegmentScore(), SegmentScore(), [], set()
     for fold in range(args.folds):
         if args.load_model:
-            model = joblib.load(Path(f"{args.load_model}.fold{fold}.joblib"))
+            loaded = [joblib.load(Path(f"{prefix}.fold{fold}.joblib")) for prefix in args.load_model]
+            model = loaded[0] if len(loaded) == 1 else Ensemble(loaded)
         else:
-            model = train(real, fold, args.seed)
+            model = train(real, fold, args.seed or MEMBER_SEEDS)
             if args.save_model:
                 joblib.dump(model, Path(f"{args.save_model}.fold{fold}.joblib"))
         pages = validation_pages(fold)
