@@ -197,10 +197,16 @@ class Ensemble:
         return [booster for member in self.members for booster in member.boosters]
 
     def text_lifts(self, texts: Sequence[str]) -> np.ndarray | None:
-        """Each member's lift columns, member after member (rows x members·LABELS)."""
+        """Each member's lift columns, member after member (rows x members·LABELS), from one
+        table holding them all (`NgramLift.side_by_side`, built on first use, not pickled)."""
         if not self.needs_texts:
             return None
-        return np.hstack([member.text_lifts(texts) for member in self.members])
+        if getattr(self, "_lifts", None) is None:
+            self._lifts = NgramLift.side_by_side([member.text_ for member in self.members])
+        return self._lifts.transform(texts)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_lifts"}
 
     def spam_lifts(self, lifts: np.ndarray | None) -> np.ndarray | None:
         """The members' mean spam lift."""

@@ -135,16 +135,30 @@ class NgramLift:
         """Fit on blocks and their label indices (into LABELS)."""
         return self.fit_counts(self.counts(texts, labels))
 
+    @classmethod
+    def side_by_side(cls, tables: Sequence[NgramLift]) -> NgramLift:
+        """One table holding the columns of several fitted tables, table after table: its
+        `transform` gives theirs side by side for the price of one (one hash and one lookup an
+        n-gram), which is how an Ensemble reads its members' lifts."""
+        joined = cls(tables[0].smoothing)
+        width = sum(t.lift_.shape[1] for t in tables)
+        joined.lift_ = np.hstack([t.lift_ for t in tables] + [np.zeros((len(tables[0].lift_), -width % 8), np.int8)])
+        joined.width_ = width  # the real columns; the rest pads a row to 8-byte words
+        return joined
+
     def transform(self, texts: Sequence[str]) -> np.ndarray:
-        """Mean n-gram lift of each block for each label (blocks x LABELS)."""
-        sums = np.zeros((len(texts), len(LABELS)))
+        """Mean n-gram lift of each block for each column of the table (blocks x LABELS for a
+        fitted table)."""
+        width = getattr(self, "width_", self.lift_.shape[1])
+        sums = np.zeros((len(texts), width))
         counts = np.zeros(len(texts))
         if not texts:
             return sums
-        rows = self.lift_.view(np.int32).ravel()  # one 4-byte row per bucket: one lookup per n-gram
+        # one lookup per n-gram: a bucket's row read as one 4-byte word (side by side: 8-byte words)
+        rows = self.lift_.view(np.int32 if self.lift_.shape[1] == 4 else np.int64)
         for buckets, per_block in _windows(texts):
-            lifts = rows[buckets].view(np.int8).reshape(-1, len(LABELS))
-            running = np.zeros((len(lifts) + 1, len(LABELS)), dtype=np.int32)  # exact: steps are integers
+            lifts = rows[buckets].view(np.int8).reshape(len(buckets), -1)[:, :width]
+            running = np.zeros((len(lifts) + 1, width), dtype=np.int32)  # exact: steps are integers
             np.cumsum(lifts, axis=0, dtype=np.int32, out=running[1:])
             ends = np.cumsum(per_block)
             sums += running[ends] - running[ends - per_block]
