@@ -87,6 +87,19 @@ def test_transform_is_the_mean_lift_of_the_blocks_ngrams():
         assert np.allclose(row, want)
 
 
+@pytest.mark.parametrize("tables", [1, 2, 3])
+def test_tables_side_by_side_give_each_tables_lifts_exactly(tables):
+    rng = np.random.default_rng(tables)
+    parts = []
+    for _ in range(tables):
+        part = NgramLift()
+        part.lift_ = rng.integers(-127, 128, size=(1 << NGRAM_BITS, len(LABELS)), dtype=np.int8)
+        parts.append(part)
+    joined = NgramLift.side_by_side(parts).transform([*TEXTS, ""])
+    assert joined.shape == (len(TEXTS) + 1, tables * len(LABELS))
+    assert np.array_equal(joined, np.hstack([part.transform([*TEXTS, ""]) for part in parts]))
+
+
 def test_counts_add_up_over_any_split_of_the_blocks():
     labels = np.array([0, 3, 1, 2, 0, 3, 1, 0])
     whole = NgramLift.counts(TEXTS, labels)
