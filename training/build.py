@@ -19,10 +19,15 @@
   label_article_lead).
   Peer agreement calls body the boilerplate both peers keep ("Lesen Sie auch:" and the links
   under it, newsletter and follow-us calls, ad labels, comment prompts). Such labels, checked
-  by hand (by reading the blocks of training-site pages, never held-out ones), are corrected in
-  training/gold/trafilatura-eval-overrides.json: per page URL, a block's text, its label (by
-  LABELS.md) and why. They are applied last, to every block whose text (without white space)
-  is the correction's; one that matches no block is reported, to be looked at again.
+  by hand, are corrected in training/gold/trafilatura-eval-overrides.json: per page URL, a
+  block's text, its label (by LABELS.md) and why. Training-site pages were checked by reading
+  their blocks. On the held-out pages (training/splits.py) every block labelled body by peer
+  agreement alone (not by a `with` segment, the lead rule or the fill between body blocks) was
+  read in its page, blind to the model (no model run, benchmark or model output looked at);
+  those corrections carry "audit": "held-out, blind". They are applied last, to every block
+  whose text (without white space) is the correction's, so a boilerplate copy of a body block's
+  text (a headline repeated in a sidebar) cannot be corrected; one that matches no block is
+  reported, to be looked at again.
 
 Records reference the pages in the corpora by path (`source`); nothing is copied.
 """
