@@ -32,7 +32,7 @@ def test_a_model_that_does_not_match_its_card_is_refused(tmp_path, lopo):
 
 def test_the_card_describes_the_model(tmp_path):
     card = json.loads(card_path(SHIPPED_MODEL).read_text())
-    for key in ("sha256", "classes", "features", "training_data", "held_out", "versions", "seed"):
+    for key in ("sha256", "classes", "features", "training_data", "held_out", "versions", "member_seeds"):
         assert key in card
     assert card["classes"] == ["body", "chrome", "comment", "spam"]
 

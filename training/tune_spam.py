@@ -81,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval-pages", type=int, default=200, help="validation pages to inject spam into")
     parser.add_argument("--save-model", type=Path, help="also write the trained model here (joblib; "
                                                           "with --pool, one file a seed: PATH.seed<N>)")
-    parser.add_argument("--load-model", type=Path, action="append",
-                        help="a model --save-model wrote, instead of training (repeat it: their Ensemble; "
-                             "with --pool, each validated on its own)")
+    parser.add_argument("--load-model", action="append",
+                        help="a model --save-model wrote, instead of training; A,B: the Ensemble of A and B; "
+                             "repeat it: their Ensemble, or with --pool each validated on its own")
     parser.add_argument("--show", type=int, default=0, help="print this many missed and false spam calls")
     parser.add_argument("--train-seed", type=int, action="append",
                         help="seed of a member, its draw of the generated training pages (repeatable; default: "
@@ -166,9 +166,9 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
 def _models(args: argparse.Namespace, seeds: list[int], fit_pages: list[LabelledPage],
             fit_families: tuple[str, ...]) -> list[Model]:
     """The models to validate: loaded or trained, one (the recipe's) or, with --pool, one a seed."""
-    if args.load_model:
-        loaded = [joblib.load(path) for path in args.load_model]
-        return loaded if args.pool or len(loaded) == 1 else [Ensemble(loaded)]
+    if args.load_model:  # a value "A,B" is the Ensemble of A and B
+        loaded = [_ensemble([joblib.load(part) for part in str(path).split(",")]) for path in args.load_model]
+        return loaded if args.pool else [_ensemble(loaded)]
     models = []
     for group in [[seed] for seed in seeds] if args.pool else [seeds]:
         started = time.perf_counter()
@@ -179,6 +179,10 @@ def _models(args: argparse.Namespace, seeds: list[int], fit_pages: list[Labelled
             joblib.dump(model, f"{args.save_model}.seed{group[0]}" if args.pool else args.save_model)
         models.append(model)
     return models
+
+
+def _ensemble(models: list[Model]) -> Model:
+    return models[0] if len(models) == 1 else Ensemble(models)
 
 
 def _name(model: Model) -> str:
