@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaner.classify import ParagraphClassifier
+from cleaner.classify import Model, ParagraphClassifier
 from cleaner.data import LabelledPage, align, page_content
 from cleaner.labels import LABELS, SPAM
 from cleaner.pipeline import prepare
@@ -129,7 +129,7 @@ def score(gold: Sequence[str], predicted: Sequence[str], pages: int = 0) -> Repo
     return report
 
 
-def evaluate(model: ParagraphClassifier, pages: Iterable[LabelledPage], roots: Sequence[Path] = ()) -> Report:
+def evaluate(model: Model, pages: Iterable[LabelledPage], roots: Sequence[Path] = ()) -> Report:
     """Score a model's block labels (after repair rules) on labelled pages."""
     from cleaner.pipeline import Cleaner
 
