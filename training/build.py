@@ -21,13 +21,18 @@
   under it, newsletter and follow-us calls, ad labels, comment prompts). Such labels, checked
   by hand, are corrected in training/gold/trafilatura-eval-overrides.json: per page URL, a
   block's text, its label (by LABELS.md) and why. Training-site pages were checked by reading
-  their blocks. On the held-out pages (training/splits.py) every block labelled body by peer
-  agreement alone (not by a `with` segment, the lead rule or the fill between body blocks) was
-  read in its page, blind to the model (no model run, benchmark or model output looked at);
-  those corrections carry "audit": "held-out, blind". They are applied last, to every block
-  whose text (without white space) is the correction's, so a boilerplate copy of a body block's
-  text (a headline repeated in a sidebar) cannot be corrected; one that matches no block is
-  reported, to be looked at again.
+  their blocks. On the held-out pages (training/splits.py) three scopes were read in their
+  page, blind to the model (no model run, benchmark or model output looked at): every block
+  labelled body by peer agreement alone (not by a `with` segment or the lead rule); every
+  block made body by the fill between body blocks; and every block labelled chrome because
+  neither peer kept it that looks like prose (120 characters or more with a . ! ? 。 ！ or ？ in
+  it), some of which are article paragraphs, captions, leads or comments (blocks outside these
+  scopes were changed only where they go with such a correction: the rest of the same comment
+  section, the headline or byline of a corrected lead); labels given by `with`/`without`
+  segments were not audited. Those corrections carry "audit": "held-out, blind". They are
+  applied last, to every block whose text (without white space) is the correction's, so a
+  boilerplate copy of a body block's text (a headline repeated in a sidebar) cannot be
+  corrected; one that matches no block is reported, to be looked at again.
 
 Records reference the pages in the corpora by path (`source`); nothing is copied.
 """
