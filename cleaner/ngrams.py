@@ -157,7 +157,7 @@ class NgramLift:
         # one lookup per n-gram: a bucket's row read as one 4-byte word (side by side: 8-byte words)
         rows = self.lift_.view(np.int32 if self.lift_.shape[1] == 4 else np.int64)
         for buckets, per_block in _windows(texts):
-            lifts = rows[buckets].view(np.int8).reshape(len(buckets), -1)[:, :width]
+            lifts = rows[buckets].view(np.int8).reshape(len(buckets), self.lift_.shape[1])[:, :width]
             running = np.zeros((len(lifts) + 1, width), dtype=np.int32)  # exact: steps are integers
             np.cumsum(lifts, axis=0, dtype=np.int32, out=running[1:])
             ends = np.cumsum(per_block)

@@ -45,6 +45,11 @@ def compiled_boosters():
     return sum(state.predict is not None for state in fasttrees._boosters.values())
 
 
+def shipped_boosters():
+    """How many boosters the shipped model scores with (two a member)."""
+    return len(Cleaner(fast_trees=False).model.boosters)
+
+
 def pages():
     return [(path.read_text(encoding="utf-8"), "text") for path in SEEDS] + [(HTML, "html")]
 
@@ -64,19 +69,19 @@ def assert_lightgbm_results(cleaner):
 def test_compiled_trees_give_lightgbms_labels_and_probabilities(fresh, monkeypatch):
     fast = Cleaner()
     assert_lightgbm_results(fast)
-    assert compiled_boosters() == 2 and not fasttrees._disabled  # both boosters ran compiled
+    assert compiled_boosters() == shipped_boosters() and not fasttrees._disabled  # all boosters ran compiled
     for page, kind in pages():
         prepared = prepare(page, kind=kind)
         texts = [block.text for block in prepared.blocks]
         difference = fast.model.predict_proba(prepared.features, texts=texts, fast=True) - \
             fast.model.predict_proba(prepared.features, texts=texts)
         assert np.abs(difference).max() < 1e-12
-    assert len(list((Path(fasttrees._cache_dir())).glob("*.o"))) == 2  # cached for the next process
+    assert len(list((Path(fasttrees._cache_dir())).glob("*.o"))) == shipped_boosters()  # cached for the next process
     new_process(monkeypatch)
     monkeypatch.setattr(fasttrees, "COMPILE_AFTER", 10**9)  # loaded from the cache, never compiled
     again = Cleaner()
     assert_lightgbm_results(again)
-    assert compiled_boosters() == 2
+    assert compiled_boosters() == shipped_boosters()
 
 
 def test_without_lleaves_lightgbm_scores_and_says_so_once(fresh, monkeypatch, caplog):
@@ -117,7 +122,7 @@ def test_without_a_cached_copy_lightgbm_scores_until_compiling_pays(fresh, monke
         cleaner.clean(page, kind=kind)
         assert compiled_boosters() == 0
     cleaner.clean(page, kind=kind)
-    assert compiled_boosters() == 2
+    assert compiled_boosters() == shipped_boosters()
 
 
 def test_a_cached_copy_is_used_from_the_first_page(fresh, monkeypatch):
@@ -127,7 +132,7 @@ def test_a_cached_copy_is_used_from_the_first_page(fresh, monkeypatch):
     cache(b"object code")
     page, kind = pages()[0]
     Cleaner().clean(page, kind=kind)
-    assert compiled_boosters() == 2
+    assert compiled_boosters() == shipped_boosters()
 
 
 def cache(content: bytes, digest_of: bytes | None = None) -> Path:
@@ -154,24 +159,24 @@ def test_a_cached_object_that_does_not_match_its_digest_is_not_loaded(fresh, mon
 
 
 @pytest.mark.skipif(importlib.util.find_spec("lleaves") is None, reason="lleaves (the `fast` extra) is not installed")
-def test_warm_compiles_and_caches_both_boosters_for_the_next_process(fresh, monkeypatch):
+def test_warm_compiles_and_caches_every_booster_for_the_next_process(fresh, monkeypatch):
     model = Cleaner().model
-    directory = fasttrees.warm([model.first_, model.second_])
-    assert compiled_boosters() == 2
+    directory = fasttrees.warm(model.boosters)
+    assert compiled_boosters() == shipped_boosters()
     objects = sorted(directory.glob("*.o"))
-    assert len(objects) == 2 and all(fasttrees._cached(o.stem) == o for o in objects)
+    assert len(objects) == shipped_boosters() and all(fasttrees._cached(o.stem) == o for o in objects)
     new_process(monkeypatch)
     monkeypatch.setattr(fasttrees, "COMPILE_AFTER", 10**9)
     later = Cleaner()  # held: its boosters' compiled state lives as long as they do
     assert_lightgbm_results(later)
-    assert compiled_boosters() == 2  # loaded from the cache
+    assert compiled_boosters() == shipped_boosters()  # loaded from the cache
 
 
 def test_warm_without_lleaves_says_so(fresh, monkeypatch):
     monkeypatch.setitem(sys.modules, "lleaves", None)
     model = Cleaner().model
     with pytest.raises(ImportError):
-        fasttrees.warm([model.first_])
+        fasttrees.warm(model.boosters[:1])
 
 
 def test_fast_trees_off_never_compiles(fresh, monkeypatch):

@@ -95,9 +95,10 @@ def test_tables_side_by_side_give_each_tables_lifts_exactly(tables):
         part = NgramLift()
         part.lift_ = rng.integers(-127, 128, size=(1 << NGRAM_BITS, len(LABELS)), dtype=np.int8)
         parts.append(part)
-    joined = NgramLift.side_by_side(parts).transform([*TEXTS, ""])
-    assert joined.shape == (len(TEXTS) + 1, tables * len(LABELS))
-    assert np.array_equal(joined, np.hstack([part.transform([*TEXTS, ""]) for part in parts]))
+    for texts in ([*TEXTS, ""], ["a"], ["一", "二"]):  # the last two have no 3-gram (nor 2-gram) at all
+        joined = NgramLift.side_by_side(parts).transform(texts)
+        assert joined.shape == (len(texts), tables * len(LABELS))
+        assert np.array_equal(joined, np.hstack([part.transform(texts) for part in parts]))
 
 
 def test_counts_add_up_over_any_split_of_the_blocks():
