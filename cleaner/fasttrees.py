@@ -6,7 +6,7 @@ scores a page ~4x faster (2.4 -> 0.65 ms an HTML page for both passes), with the
 probabilities to 1.4e-15 (600 pages: every Result identical). tl2cgen is as exact but needs a C
 compiler and was half as fast (benchmarks/RESULTS.md, fifth session).
 
-Compiling takes 11-15 s for the two boosters (on a shared 2-core box) and ~250 MB, a price every
+Compiling takes ~12 s a member (its two boosters; the shipped model has two members) and ~250 MB, a price every
 process would pay (the CLI runs once per folder, Spark once per Python worker), so the object
 code is cached on disk, keyed by everything it depends on (`_cache_key`), and a later process
 loads it in ~10 ms. A booster scores its first LOOK_AFTER pages with LightGBM, and without a
