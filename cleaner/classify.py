@@ -9,6 +9,8 @@ passes are learned:
 2. the same model again, given also the first pass's probabilities of the neighbouring
    blocks (and how close the block is to the page's likely body), trained on out-of-fold
    first-pass outputs so that it learns how wrong the first pass is on unseen pages.
+`Ensemble` averages several such classifiers' probabilities: the shipped model is two, each
+trained on its own draw of the generated training pages (`training.train_model.MEMBER_SEEDS`).
 
 Persistence: a model file is a joblib pickle, and pickles run code when loaded. So every
 model has a card (JSON) beside it holding its SHA-256, and `load_model` checks it before
