@@ -34,7 +34,7 @@ LOADED_MODELS = 4
 
 def _model(model: Model | str | Path, trust: bool) -> Model:
     """`model` loaded, once per file as long as neither it nor its card changes."""
-    if isinstance(model, (ParagraphClassifier, Ensemble)):
+    if isinstance(model, Model):
         return model
     path = Path(model).resolve()
     stamps = tuple(_stamp(f) for f in (path, classify.card_path(path)))

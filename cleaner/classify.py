@@ -147,8 +147,8 @@ class ParagraphClassifier:
         if len(X) == 0:
             return np.zeros((0, len(LABELS)))
         if self.needs_texts:
-            if lifts is None and (texts is None or len(texts) != len(X)):
-                raise ValueError("this model reads the blocks' texts: pass texts=, one per row")
+            if lifts is None:
+                _check_texts(X, texts)
             X = np.hstack([X, self.text_.transform(texts) if lifts is None else lifts])
         score = _fast_proba if fast else _proba
         first = score(self.first_, X)
@@ -221,8 +221,7 @@ class Ensemble:
         if len(X) == 0:
             return np.zeros((0, len(LABELS)))
         if self.needs_texts and lifts is None:
-            if texts is None or len(texts) != len(X):
-                raise ValueError("this model reads the blocks' texts: pass texts=, one per row")
+            _check_texts(X, texts)
             lifts = self.text_lifts(texts)
         width = len(LABELS)
         return sum(member.predict_proba(X, pages, fast=fast,
@@ -234,8 +233,18 @@ class Ensemble:
         return self.classes_[self.predict_proba(X, pages, texts).argmax(axis=1)]
 
 
-#: What `load_model` returns and `Cleaner` scores with.
+#: What `load_model` returns and `Cleaner` scores with (`isinstance(x, Model)` tells one).
 Model = ParagraphClassifier | Ensemble
+
+
+def ensemble_of(models: Sequence[Model]) -> Model:
+    """One model as it is, several as the Ensemble of their members."""
+    return models[0] if len(models) == 1 else Ensemble(models)
+
+
+def _check_texts(X: np.ndarray, texts: Sequence[str] | None) -> None:
+    if texts is None or len(texts) != len(X):
+        raise ValueError("this model reads the blocks' texts: pass texts=, one per row")
 
 
 def _with_lifts(X: np.ndarray, texts: list[str], codes: np.ndarray,
@@ -374,7 +383,7 @@ def load_model(path: str | Path | None = None, *, trust: bool = False) -> Model:
     elif shipped:
         raise ModelError(f"the shipped model has no card ({card_file}): refusing to load it")
     model = joblib.load(path)
-    if not isinstance(model, (ParagraphClassifier, Ensemble)):
+    if not isinstance(model, Model):
         raise ModelError(f"{path} holds a {type(model).__name__}, not a ParagraphClassifier or an Ensemble")
     if list(model.feature_names) != FEATURE_NAMES or (
             model.needs_texts and getattr(model, "text_columns_", None) != ngrams.COLUMNS):

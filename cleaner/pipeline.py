@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaner.classify import Ensemble, Model, ParagraphClassifier, load_model
+from cleaner.classify import Model, load_model
 from cleaner.decode import Decoded, decode
 from cleaner.errors import InputError
 from cleaner.features import FEATURE_NAMES, page_features
@@ -187,9 +187,9 @@ class Cleaner:
     a Result with empty `text` and a `reason`.
 
     `fast_trees=True` scores with the trees compiled by lleaves when it is installed (the `fast`
-    extra; see `cleaner.fasttrees`): the same Results, the model ~4x faster; compiled (~13 s, then
-    cached per user) once a process has cleaned `fasttrees.COMPILE_AFTER` pages without a cached
-    copy. Off, or without lleaves, LightGBM scores.
+    extra; see `cleaner.fasttrees`): the same Results, the model ~4x faster; compiled (~12 s a
+    member, then cached per user) once a process has cleaned `fasttrees.COMPILE_AFTER` pages
+    without a cached copy. Off, or without lleaves, LightGBM scores.
 
     `settle=True` makes cleaning text idempotent: `clean(clean(x).text).text == clean(x).text`
     (see `_settle`). It is off by default: it costs a third of the text throughput and, on
@@ -199,7 +199,7 @@ class Cleaner:
     def __init__(self, model: Model | str | Path | None = None, *, trust_model: bool = False,
                  max_bytes: int = MAX_PAGE_BYTES, max_blocks: int = MAX_BLOCKS,
                  time_budget: float | None = TIME_BUDGET, settle: bool = False, fast_trees: bool = True) -> None:
-        if isinstance(model, (ParagraphClassifier, Ensemble)):
+        if isinstance(model, Model):
             self.model: Model = model
         else:
             self.model = load_model(model, trust=trust_model)

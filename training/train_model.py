@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from cleaner.classify import SHIPPED_MODEL, Ensemble, Model, ParagraphClassifier, save_model
+from cleaner.classify import SHIPPED_MODEL, Model, ParagraphClassifier, ensemble_of, save_model
 from cleaner.data import LabelledPage, page_content, read_pages
 from cleaner.decode import decode
 from cleaner.labels import BODY, CHROME, SPAM
@@ -264,7 +264,7 @@ def train_recipe(train: list[LabelledPage], seeds: Sequence[int] = MEMBER_SEEDS,
     else:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             members = list(pool.map(_member, *zip(*arguments)))
-    return members[0] if len(members) == 1 else Ensemble(members)
+    return ensemble_of(members)
 
 
 def _member(train: list[LabelledPage], seed: int, families: tuple[str, ...] | None,

@@ -36,7 +36,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-from cleaner.classify import Ensemble, Model
+from cleaner.classify import Ensemble, Model, ensemble_of
 from cleaner.data import LabelledPage, align, page_content
 from cleaner.features import FEATURE_NAMES, hidden_word_lists
 from cleaner.labels import BODY, COMMENT, LABELS, SPAM
@@ -167,8 +167,8 @@ def _models(args: argparse.Namespace, seeds: list[int], fit_pages: list[Labelled
             fit_families: tuple[str, ...]) -> list[Model]:
     """The models to validate: loaded or trained, one (the recipe's) or, with --pool, one a seed."""
     if args.load_model:  # a value "A,B" is the Ensemble of A and B
-        loaded = [_ensemble([joblib.load(part) for part in str(path).split(",")]) for path in args.load_model]
-        return loaded if args.pool else [_ensemble(loaded)]
+        loaded = [ensemble_of([joblib.load(part) for part in str(path).split(",")]) for path in args.load_model]
+        return loaded if args.pool else [ensemble_of(loaded)]
     models = []
     for group in [[seed] for seed in seeds] if args.pool else [seeds]:
         started = time.perf_counter()
@@ -179,10 +179,6 @@ def _models(args: argparse.Namespace, seeds: list[int], fit_pages: list[Labelled
             joblib.dump(model, f"{args.save_model}.seed{group[0]}" if args.pool else args.save_model)
         models.append(model)
     return models
-
-
-def _ensemble(models: list[Model]) -> Model:
-    return models[0] if len(models) == 1 else Ensemble(models)
 
 
 def _name(model: Model) -> str:

@@ -36,7 +36,7 @@ import joblib
 
 from benchmarks.corpora import Page, load_gne_zh, load_trafilatura_eval
 from benchmarks.metrics import SegmentScore, ShingleScore, count_segments, norm, page_overlap
-from cleaner.classify import Ensemble, Model
+from cleaner.classify import Model, ensemble_of
 from cleaner.data import LabelledPage
 from cleaner.pipeline import Cleaner
 from training.splits import bucket_of, is_held_out, is_seed, page_source, site_of
@@ -126,8 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     chinese, collapsed = ShingleScore(), []
     for fold in range(args.folds):
         if args.load_model:
-            loaded = [joblib.load(Path(f"{prefix}.fold{fold}.joblib")) for prefix in args.load_model]
-            model = loaded[0] if len(loaded) == 1 else Ensemble(loaded)
+            model = ensemble_of([joblib.load(Path(f"{prefix}.fold{fold}.joblib")) for prefix in args.load_model])
         else:
             model = train(real, fold, args.seed or MEMBER_SEEDS)
             if args.save_model:
