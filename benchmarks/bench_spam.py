@@ -132,17 +132,21 @@ def _run(args: argparse.Namespace, train_families: tuple[str, ...], test_familie
     for page in real_spam:
         g, q = _labels(cleaner, page)
         total += g.count(SPAM)
-        found += sum(1 for a, b in zip(g, q) if a == SPAM and b == SPAM)
+        found += _spam_labelled(g, q)
     print(f"\n## Real spam of held-out pages, as labelled (no injection): {found}/{total} spam blocks "
           f"labelled spam, on {len(real_spam)} page(s)")
 
     seed = next(p for p in load_real_pages() if p.id == SEED_WITH_SPAM)
     g, q = _labels(cleaner, seed)
-    found = sum(1 for a, b in zip(g, q) if a == SPAM and b == SPAM)
+    found = _spam_labelled(g, q)
     print(f"\n## Seed 002, never seen: {found}/{g.count(SPAM)} spam lines labelled spam")
     seed_report = score(g, q, 1)
     print(" ".join(f"F1 {lab} {seed_report.f1[lab]:.3f}" for lab in LABELS))
     return 0
+
+
+def _spam_labelled(gold: list[str], predicted: list[str]) -> int:
+    return sum(1 for a, b in zip(gold, predicted) if a == SPAM and b == SPAM)
 
 
 def _labels(cleaner: Cleaner, page: LabelledPage, sweep: list | None = None, number: int = 0,

@@ -27,6 +27,7 @@ missed `with` and each kept `without` segment with the label cleaner gave the bl
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from collections.abc import Sequence
@@ -70,13 +71,19 @@ def train(real: list[LabelledPage], fold: int, seeds: Sequence[int] = MEMBER_SEE
 
 def validation_pages(fold: int) -> list[Page]:
     """The trafilatura-eval pages of one fold's sites, decoded as bench_html decodes them."""
-    return [p for p in load_trafilatura_eval("all") if fold_of(p.url or p.id) == fold]
+    return [p for p in _corpus("trafilatura-eval") if fold_of(p.url or p.id) == fold]
 
 
 def chinese_pages(fold: int) -> list[Page]:
     """The gne-zh pages with a gold body of one fold's sites (a gne-zh page's site is its name's
     prefix, for the page as for its labelled record)."""
-    return [p for p in load_gne_zh("all")[0] if fold_of(p.id) == fold]
+    return [p for p in _corpus("gne-zh") if fold_of(p.id) == fold]
+
+
+@functools.cache
+def _corpus(name: str) -> tuple[Page, ...]:
+    """Every page of a corpus, read and decoded once a process, not once a fold."""
+    return tuple(load_trafilatura_eval("all") if name == "trafilatura-eval" else load_gne_zh("all")[0])
 
 
 def _peer_outputs(pages: list[Page]) -> list[str]:
