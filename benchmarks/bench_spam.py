@@ -38,7 +38,7 @@ from training import synth
 from training.seeds import SEED_WITH_SPAM
 from training.train_model import CORPORA, MEMBER_SEEDS, SEED, load_real_pages, split, synthetic_pages, train_recipe
 
-SWEEP = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
+SWEEP = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,7 +125,7 @@ def _run(args: argparse.Namespace, train_families: tuple[str, ...], test_familie
     for threshold in SWEEP:
         (recall, losing), (bare_recall, bare_losing) = (_sweep(sweep_rows, threshold, need)
                                                         for need in (True, False))
-        print(f"| {threshold:.2f} | {recall:.3f} | {losing:.1%} | {bare_recall:.3f} | {bare_losing:.1%} |")
+        print(f"| {threshold:g} | {recall:.3f} | {losing:.1%} | {bare_recall:.3f} | {bare_losing:.1%} |")
 
     real_spam = [p for p in split(real)[1] if any(label == SPAM for _, label in p.paragraphs)]  # all held-out pages
     found = total = 0

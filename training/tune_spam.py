@@ -48,7 +48,7 @@ from training.train_model import CORPORA, MEMBER_SEEDS, SEED, load_real_pages, s
 
 VALIDATION_FAMILIES = 3
 VALIDATION_BUCKETS = 4
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995)
 SCORE_MINS = (1, 2, 3, 4, 99)
 #: Spam n-gram lift minimums tried (pipeline.SPAM_LIFT_MIN; None: the lift is no selling signal).
 LIFT_MINS = (None, 0.0, 0.1, 0.2, 0.3, 0.5)
@@ -141,7 +141,7 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
     for rule in itertools.product(THRESHOLDS, SCORE_MINS, LIFT_MINS):
         stats = _measure(blocks, *rule)
         recall, precision, body_precision, losing, comments = stats
-        print(f"| {rule[0]:.2f} | {rule[1]} | {rule[2]} | {recall:.3f} | {precision:.3f} | {body_precision:.3f} | "
+        print(f"| {rule[0]:g} | {rule[1]} | {rule[2]} | {recall:.3f} | {precision:.3f} | {body_precision:.3f} | "
               f"{losing:.1%} | {comments:.1%} |")
         measured.append((rule, stats))
     best, met = choose(measured)
