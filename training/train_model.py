@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from cleaner import pipeline
 from cleaner.classify import SHIPPED_MODEL, Model, ParagraphClassifier, ensemble_of, save_model
 from cleaner.data import LabelledPage, page_content, read_pages
 from cleaner.decode import decode
@@ -277,6 +278,12 @@ def _member(train: list[LabelledPage], seed: int, families: tuple[str, ...] | No
     return model
 
 
+def spam_rule() -> dict[str, float]:
+    """The spam decision rule the card's held-out metrics were measured with (cleaner.pipeline)."""
+    return {"SPAM_MIN_PROBABILITY": pipeline.SPAM_MIN_PROBABILITY, "SELLING_SCORE_MIN": pipeline.SELLING_SCORE_MIN,
+            "SPAM_LIFT_MIN": pipeline.SPAM_LIFT_MIN}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", type=Path, default=SHIPPED_MODEL)
@@ -305,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "held_out": {"rule": "training/splits.py: one site in three by hash", "pages": len(held),
                      "block_metrics": report.to_dict() if report else None},
+        "spam_rule": spam_rule(),
         "member_seeds": seeds,
         "command": "python -m training.train_model" + "".join(f" --leave-out {i}" for i in args.leave_out)
                    + ("".join(f" --seed {s}" for s in seeds) if args.seed else ""),
