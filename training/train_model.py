@@ -324,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
             "seeds": sum(map(is_seed, train)),
             "real_pages": len(train),
             "generated_pages": "each member its own draw (training/train_model.py, generated_pages)",
+            "hidden_lists_share": HIDDEN_LISTS_SHARE,
             "sources": sorted({(p.source or "").split("/")[0] for p in train}),
             "left_out": args.leave_out,
         },
