@@ -12,6 +12,7 @@ Three kinds of evidence, in the order the columns come:
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import re
@@ -452,7 +453,8 @@ _LIST_OF_COLUMN = {"chrome_words": ("chrome",), "comment_words": ("comment",), "
                    "sales_words": ("sales",), "self_promotion": ("self_promotion",)}
 
 
-def _word_columns(hidden: Collection[str] = ()) -> dict[str, np.ndarray]:
+@functools.lru_cache(maxsize=64)
+def _word_columns(hidden: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
     """For every listed word, how many of its lists count in each of _LIST_COLUMNS (lists in `hidden` not)."""
     return {word: np.array([sum(1 for name in _LIST_OF_COLUMN[column] if name in lists and name not in hidden)
                             for column in _LIST_COLUMNS], dtype=np.float64)
@@ -460,22 +462,27 @@ def _word_columns(hidden: Collection[str] = ()) -> dict[str, np.ndarray]:
 
 
 _WORD_COLUMNS: dict[str, np.ndarray] = _word_columns()
+_HIDDEN: frozenset[str] = frozenset()  # the lists hidden now (`hidden_word_lists`, nested)
 
 
 @contextmanager
 def hidden_word_lists(names: Collection[str]) -> Iterator[None]:
     """Count no word of these lexicon lists (`lexicon.LISTS` names) while the block runs: for
-    benchmarks of spam families the lexicon must not know, in training and in evaluation alike
-    (a word also in a list not hidden still counts there). Not thread-safe: it swaps a module table."""
+    benchmarks of spam families the lexicon must not know, in training and in evaluation alike,
+    and for training pages whose own spam families the lexicon is to ignore (a word also in a
+    list not hidden still counts there). Nested, it hides both blocks' lists. Not thread-safe:
+    it swaps a module table."""
+    global _WORD_COLUMNS, _HIDDEN
     unknown = set(names) - set(lexicon.LISTS)
     if unknown:
         raise ValueError(f"no such word lists: {', '.join(sorted(unknown))}")
-    saved = dict(_WORD_COLUMNS)
-    _WORD_COLUMNS.update(_word_columns(set(names)))
+    saved = _WORD_COLUMNS, _HIDDEN
+    _HIDDEN = _HIDDEN | frozenset(names)
+    _WORD_COLUMNS = _word_columns(_HIDDEN)
     try:
         yield
     finally:
-        _WORD_COLUMNS.update(saved)
+        _WORD_COLUMNS, _HIDDEN = saved
 
 
 #: The Latin word list is scanned for when an ASCII letter occurs this early on the page (or all is ASCII).

@@ -14,6 +14,7 @@ import numpy as np
 
 from cleaner.classify import Model, ParagraphClassifier
 from cleaner.data import LabelledPage, align, page_content
+from cleaner.features import hidden_word_lists
 from cleaner.labels import LABELS, SPAM
 from cleaner.pipeline import prepare
 from cleaner.segment import compact
@@ -58,11 +59,13 @@ def row_groups(page: LabelledPage, blocks: Sequence[str], labels: Sequence[str])
 
 def build_dataset(pages: Iterable[LabelledPage], roots: Sequence[Path] = (),
                   page_weights: dict[str, float] | None = None) -> Dataset:
-    """Feature rows and labels of every matched block of every page."""
+    """Feature rows and labels of every matched block of every page (a page whose
+    `extra["hidden_lists"]` names lexicon word lists gets its features without them)."""
     rows, labels, numbers, weights, ids, texts, groups = [], [], [], [], [], [], []
     unmatched = 0
     for number, page in enumerate(pages):
-        prepared = prepare(page_content(page, roots), kind=page.kind)
+        with hidden_word_lists(page.extra.get("hidden_lists", ())):
+            prepared = prepare(page_content(page, roots), kind=page.kind)
         matched = align(prepared.blocks, page.paragraphs)
         keep = [i for i, label in enumerate(matched) if label is not None]
         unmatched += len(matched) - len(keep)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cleaner import Cleaner, Ensemble, load_model, save_model
-from cleaner.labels import LABELS, SPAM
+from cleaner.labels import BODY, LABELS, SPAM
 from cleaner.pipeline import prepare
 
 A, B = "000_2a5c8b3ad26d3a28", "002_8b0eba742893faf0"
@@ -81,3 +81,29 @@ def test_the_recipe_trains_the_same_members_in_one_process_or_in_several(seeds, 
                           forked.predict_proba(prepared.features, texts=texts))
     assert not np.array_equal(serial.members[0].predict_proba(prepared.features, texts=texts),
                               serial.members[1].predict_proba(prepared.features, texts=texts))
+
+
+def test_half_the_generated_spam_pages_are_featurised_without_their_own_families_word_lists():
+    from cleaner.data import LabelledPage
+    from cleaner.features import FEATURE_NAMES
+    from cleaner.train import build_dataset
+    from training.train_model import HIDDEN_LISTS_SHARE, _spam_groups
+
+    made = [[{"text": f"赌场开业第{k}天，外挂上线。", "label": SPAM, "family": family}]
+            for k in range(200) for family in ("gambling", "game_cheat")]
+    extras = [_spam_groups(paragraphs) for paragraphs in made]
+    hidden = [extra.get("hidden_lists") for extra in extras]
+    assert abs(sum(map(bool, hidden)) / len(hidden) - HIDDEN_LISTS_SHARE) < 0.1
+    assert {tuple(h) for h in hidden if h} == {("gambling",), ("game_cheat",)}
+    assert all(extra["groups"] for extra in extras)
+    assert _spam_groups([{"text": "正文。", "label": BODY}]) == {}
+
+    text = "正文第一段，讲述本地新闻。\n\n赌场开业，外挂上线。\n\n正文第二段，继续讲述。"
+    paragraphs = [(t, label) for t, label in zip(text.split("\n\n"), (BODY, SPAM, BODY))]
+    pages = [LabelledPage(id=f"p{k}", kind="text", source=None, raw=text, paragraphs=paragraphs,
+                          extra=extra) for k, extra in enumerate(({}, {"hidden_lists": ["gambling", "game_cheat"]}))]
+    data = build_dataset(pages)
+    column = FEATURE_NAMES.index("spam_topic_words")
+    seen, unseen = data.X[data.pages == 0], data.X[data.pages == 1]
+    assert seen[1, column] > 0 and unseen[1, column] == 0
+    assert prepare(text, kind="text").features[1, column] == seen[1, column]  # nothing stays hidden after

@@ -241,3 +241,25 @@ def test_lead_in_phrases_and_container_facts():
     share = rows[:, features.FEATURE_NAMES.index("group_chars_share")]
     assert density[0] == density[1] == 1.0 and density[2] == 0.0
     assert share[2] == share[3] and share[2] > share[0]
+
+
+def test_hidden_word_lists_nest_and_hide_both_blocks_lists():
+    from cleaner.features import FEATURE_NAMES, hidden_word_lists
+    from cleaner.pipeline import prepare
+
+    column = FEATURE_NAMES.index("spam_topic_words")
+    text = "正文第一段，讲述本地新闻。\n\n赌场开业，外挂上线。\n\n正文第二段，继续讲述。"
+
+    def topic_words() -> float:
+        return float(prepare(text, kind="text").features[1, column])
+
+    everything = topic_words()
+    with hidden_word_lists(["gambling"]):
+        gambling_hidden = topic_words()
+        with hidden_word_lists(["game_cheat"]):
+            both_hidden = topic_words()
+        assert topic_words() == gambling_hidden  # the inner block's list counts again after it
+    assert topic_words() == everything
+    assert everything > gambling_hidden > both_hidden == 0
+    with pytest.raises(ValueError, match="no such word lists"), hidden_word_lists(["no_such_list"]):
+        pass

@@ -21,7 +21,10 @@ pages losing an article paragraph to a false spam call, and reader comments call
 rule the criterion picks: the
 highest spam recall with at most MAX_PAGES_LOSING of pages losing body and at most
 MAX_COMMENTS_AS_SPAM of comments called spam; when no rule meets both, the fewest pages losing
-body (then the highest recall) among the rules with few enough comments called spam.
+body (then the highest recall) among the rules with few enough comments called spam. The shipped
+rule is the one that meets the criterion in three runs of saved members (the shipped pair,
+`--pool` over three pairs, `--pool` over three single members), of highest recall there: one
+pooled run alone can pick a rule at the edge that the others break.
 """
 
 from __future__ import annotations
@@ -92,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="one single model a seed (or a --load-model each), their validations pooled")
     parser.add_argument("--keep-word-lists", action="store_true",
                         help="do not hide the lexicon's word lists of the validation families")
+    parser.add_argument("--known-families", action="store_true",
+                        help="inject spam of the fit families instead, whose word lists the lexicon keeps: "
+                             "spam of products the model was trained on, as seed 002's game cheats are")
     args = parser.parse_args(argv)
     fit_families, val_families = validation_families()
     hidden = () if args.keep_word_lists else synth.lexicon_lists(val_families)
@@ -109,7 +115,9 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
     fit_pages = [p for p in train if not is_validation_site(p)]
     val_pages = sorted((p for p in train if is_validation_site(p)), key=lambda p: p.id)[: args.eval_pages]
     seeds = args.train_seed or list(MEMBER_SEEDS)
-    evaluation = synthetic_pages(val_pages, SEED + 2, val_families, html_pages=len(val_pages))
+    injected = fit_families if args.known_families else val_families
+    print(f"spam injected: of the {'fit' if args.known_families else 'validation'} families")
+    evaluation = synthetic_pages(val_pages, SEED + 2, injected, html_pages=len(val_pages))
     pages, gold, probas, features, lifts, texts = [], [], [], [], [], []  # one entry per labelled block
     models = _models(args, seeds, fit_pages, fit_families)
     for run, model in enumerate(models):
