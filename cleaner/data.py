@@ -6,7 +6,9 @@ as in LABELS.md, extended with where the page itself is: `raw` (the page inline)
 matched to the blocks the segmenter cuts by their text, so a record stays valid when the
 segmenter changes where a block begins or ends. An optional `groups` ({paragraph text: name})
 puts spam paragraphs of a common origin (a generated family) in one fold of the out-of-fold
-n-gram lifts (`cleaner.train.row_groups`); other keys are kept as they are (`extra`).
+n-gram lifts (`cleaner.train.row_groups`), and an optional `hidden_lists` ([lexicon list name])
+has the page's features computed without those word lists (`cleaner.train.build_dataset`);
+other keys are kept as they are (`extra`).
 """
 
 from __future__ import annotations

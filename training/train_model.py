@@ -101,11 +101,12 @@ def _spam_groups(made: Iterable[Mapping[str, str]]) -> dict:
     `made` are paragraphs as `training.synth` returns them: the spam it wrote carries its `family`."""
     from training import synth
 
-    groups = {p["text"]: f"spam:{p['family']}" for p in made if p.get("family")}
-    if not groups:
+    spam = [p for p in made if p.get("family")]
+    if not spam:
         return {}
+    groups = {p["text"]: f"spam:{p['family']}" for p in spam}
     extra: dict = {"groups": groups}
-    hidden = synth.lexicon_lists(sorted({p["family"] for p in made if p.get("family")}))
+    hidden = synth.lexicon_lists(sorted({p["family"] for p in spam}))
     if hidden and zlib.crc32("\n".join(sorted(groups)).encode()) < HIDDEN_LISTS_SHARE * 2**32:
         extra["hidden_lists"] = list(hidden)
     return extra
