@@ -671,3 +671,17 @@ def test_tune_spam_prefers_the_rule_that_meets_the_bar_else_the_fewest_pages_los
     # one meets it: it wins over a higher recall that does not; too many comments called spam never wins
     assert choose([("a", stats(0.90, over)), ("b", stats(0.50, MAX_PAGES_LOSING)), ("c", stats(0.95, 0.0, 0.5))]) == (
         ("b", stats(0.50, MAX_PAGES_LOSING)), True)
+
+
+def test_tune_spam_chooses_over_several_validations_by_each_rules_worst_case():
+    from training.tune_spam import MAX_PAGES_LOSING, choose_jointly
+
+    def stats(recall, losing, comments=0.0):
+        return (recall, 0.9, 0.9, losing, comments)
+
+    edge = [stats(0.80, MAX_PAGES_LOSING), stats(0.82, MAX_PAGES_LOSING * 1.7)]  # breaks the bar in one run
+    safe = [stats(0.70, MAX_PAGES_LOSING / 3), stats(0.72, MAX_PAGES_LOSING / 2)]
+    best, met = choose_jointly([("edge", edge), ("safe", safe)])
+    assert met and best == ("safe", (0.70, 0.9, 0.9, MAX_PAGES_LOSING / 2, 0.0))
+    best, met = choose_jointly([("edge", edge)])
+    assert not met and best[0] == "edge" and best[1][3] == MAX_PAGES_LOSING * 1.7

@@ -2,6 +2,7 @@
 on validation data made from the training side only:
 
     python -m training.tune_spam [--eval-pages N] [--train-seed N ...] [--pool]
+    python -m training.tune_spam --members P.seed20261124,P.seed1,P.seed2
 
 bench_spam measures spam of held-out families (the test side of `synth.split_families`) on
 held-out sites; tuning the rule there would fit it to the test. Here neither is touched:
@@ -22,9 +23,11 @@ rule the criterion picks: the
 highest spam recall with at most MAX_PAGES_LOSING of pages losing body and at most
 MAX_COMMENTS_AS_SPAM of comments called spam; when no rule meets both, the fewest pages losing
 body (then the highest recall) among the rules with few enough comments called spam. The shipped
-rule is the one that meets the criterion in three runs of saved members (the shipped pair,
-`--pool` over three pairs, `--pool` over three single members), of highest recall there: one
-pooled run alone can pick a rule at the edge that the others break.
+rule is chosen over three validations at once, by each rule's worst case (`choose_jointly`):
+`--members A,B,C` (three single members saved by `--pool --save-model`) validates each member
+once and scores the shipped pair (A and B, the mean of their probabilities, as an Ensemble
+scores), the three pairs pooled and the three members pooled: one pooled run alone can pick a
+rule at the edge that the others break.
 """
 
 from __future__ import annotations
@@ -95,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="one single model a seed (or a --load-model each), their validations pooled")
     parser.add_argument("--keep-word-lists", action="store_true",
                         help="do not hide the lexicon's word lists of the validation families")
+    parser.add_argument("--members", help="A,B,C: three single members --pool --save-model wrote (A and B the "
+                                              "shipped pair): the rule is chosen over the pair, the three pairs "
+                                              "pooled and the three members pooled at once")
     parser.add_argument("--known-families", action="store_true",
                         help="inject spam of the fit families instead, whose word lists the lexicon keeps: "
                              "spam of products the model was trained on, as seed 002's game cheats are")
@@ -118,29 +124,11 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
     injected = fit_families if args.known_families else val_families
     print(f"spam injected: of the {'fit' if args.known_families else 'validation'} families")
     evaluation = synthetic_pages(val_pages, SEED + 2, injected, html_pages=len(val_pages))
-    pages, gold, probas, features, lifts, texts = [], [], [], [], [], []  # one entry per labelled block
-    models = _models(args, seeds, fit_pages, fit_families)
-    for run, model in enumerate(models):
-        print(f"validating {_name(model)} on {len(val_pages)} pages of other training sites")
-        for number, page in enumerate(evaluation, start=run * len(evaluation)):
-            prepared = prepare(page_content(page, [CORPORA]), kind=page.kind)
-            if not prepared.blocks:
-                continue
-            page_texts = [b.text for b in prepared.blocks]
-            page_lifts = model.text_lifts(page_texts)
-            proba = model.predict_proba(prepared.features, texts=page_texts, lifts=page_lifts)
-            spam_lifts = model.spam_lifts(page_lifts) if page_lifts is not None else np.full(len(proba), np.nan)
-            for label, row, block_features, lift, block in zip(align(prepared.blocks, page.paragraphs), proba,
-                                                               prepared.features, spam_lifts, prepared.blocks):
-                if label is not None:
-                    pages.append(number)
-                    gold.append(label)
-                    probas.append(row)
-                    features.append(block_features)
-                    lifts.append(lift)
-                    texts.append(f"{page.kind} {block.tag or '-'}: {block.text[:90]}")
-    blocks = _Blocks(np.array(pages), np.array(gold), np.array(probas), np.array(features), np.array(lifts))
-    print(f"{len(evaluation)} validation pages x {len(models)} model(s), {len(gold)} labelled blocks, "
+    if args.members:
+        return _run_members(args.members.split(","), evaluation, len(val_pages))
+    runs = [_validate(model, evaluation, len(val_pages)) for model in _models(args, seeds, fit_pages, fit_families)]
+    blocks, texts = _pooled([blocks for blocks, _ in runs]), [text for _, run_texts in runs for text in run_texts]
+    print(f"{len(evaluation)} validation pages x {len(runs)} model(s), {len(blocks.gold)} labelled blocks, "
           f"{int((blocks.gold == SPAM).sum())} spam")
     print("\n| t | score min | lift min | spam recall | spam precision | body precision | pages losing body "
           "| comments as spam |")
@@ -168,6 +156,71 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
         print(f"\n{'chosen' if met else 'no rule meets the criterion; fewest pages losing body'}: "
               f"SPAM_MIN_PROBABILITY = {best[0][0]}, SELLING_SCORE_MIN = {best[0][1]}, SPAM_LIFT_MIN = {best[0][2]} "
               f"(recall {best[1][0]:.3f}, pages losing body {best[1][3]:.1%})")
+    return 0
+
+
+def _validate(model: Model, evaluation: list[LabelledPage], sites: int) -> tuple[_Blocks, list[str]]:
+    """One model's labelled validation blocks (pages numbered from 0), and a line of text for each."""
+    print(f"validating {_name(model)} on {sites} pages of other training sites")
+    pages, gold, probas, features, lifts, texts = [], [], [], [], [], []  # one entry per labelled block
+    for number, page in enumerate(evaluation):
+        prepared = prepare(page_content(page, [CORPORA]), kind=page.kind)
+        if not prepared.blocks:
+            continue
+        page_texts = [b.text for b in prepared.blocks]
+        page_lifts = model.text_lifts(page_texts)
+        proba = model.predict_proba(prepared.features, texts=page_texts, lifts=page_lifts)
+        spam_lifts = model.spam_lifts(page_lifts) if page_lifts is not None else np.full(len(proba), np.nan)
+        for label, row, block_features, lift, block in zip(align(prepared.blocks, page.paragraphs), proba,
+                                                           prepared.features, spam_lifts, prepared.blocks):
+            if label is not None:
+                pages.append(number)
+                gold.append(label)
+                probas.append(row)
+                features.append(block_features)
+                lifts.append(lift)
+                texts.append(f"{page.kind} {block.tag or '-'}: {block.text[:90]}")
+    return _Blocks(np.array(pages), np.array(gold), np.array(probas), np.array(features), np.array(lifts)), texts
+
+
+def _pooled(runs: list[_Blocks]) -> _Blocks:
+    """Several validations as one, each run's pages numbered apart."""
+    offsets = np.cumsum([0] + [int(run.page.max()) + 1 if len(run.page) else 0 for run in runs])
+    joined = (np.concatenate([getattr(run, name) for run in runs]) for name in ("gold", "proba", "features", "lift"))
+    return _Blocks(np.concatenate([run.page + offset for run, offset in zip(runs, offsets)]), *joined)
+
+
+def _averaged(runs: list[_Blocks]) -> _Blocks:
+    """The validation of the Ensemble of these runs' members: the mean of their probabilities and
+    spam lifts (as `classify.Ensemble` scores), over the same blocks."""
+    first = runs[0]
+    return _Blocks(first.page, first.gold, np.mean([run.proba for run in runs], axis=0), first.features,
+                   np.mean([run.lift for run in runs], axis=0))
+
+
+def _run_members(paths: list[str], evaluation: list[LabelledPage], sites: int) -> int:
+    """Validate three single members once each and choose the rule that meets the criterion over
+    the pair of the first two, the three pairs pooled and the three members pooled (`choose_jointly`)."""
+    if len(paths) != 3:
+        raise SystemExit("--members takes three saved single members, A,B,C")
+    single = [_validate(joblib.load(path), evaluation, sites)[0] for path in paths]
+    pairs = [_averaged([single[i], single[j]]) for i, j in ((0, 1), (0, 2), (1, 2))]
+    runs = {"pair": pairs[0], "pairs pooled": _pooled(pairs), "singles pooled": _pooled(single)}
+    print("\n| t | score min | lift min | " + " | ".join(f"{name}: recall / pages losing body" for name in runs)
+          + " | comments as spam (worst) |")
+    print("|---|---|---|" + "---|" * (len(runs) + 1))
+    measured = []
+    for rule in itertools.product(THRESHOLDS, SCORE_MINS, LIFT_MINS):
+        stats = [_measure(blocks, *rule) for blocks in runs.values()]
+        print(f"| {rule[0]:g} | {rule[1]} | {rule[2]} | "
+              + " | ".join(f"{recall:.3f} / {losing:.1%}" for recall, _, _, losing, _ in stats)
+              + f" | {max(s[4] for s in stats):.1%} |")
+        measured.append((rule, stats))
+    best, met = choose_jointly(measured)
+    if best is not None:
+        print(f"\n{'chosen' if met else 'no rule meets the criterion in every run; fewest pages losing body'}: "
+              f"SPAM_MIN_PROBABILITY = {best[0][0]}, SELLING_SCORE_MIN = {best[0][1]}, SPAM_LIFT_MIN = {best[0][2]} "
+              f"(worst recall {best[1][0]:.3f}, worst pages losing body {best[1][3]:.1%})")
     return 0
 
 
@@ -213,6 +266,15 @@ def choose(measured: list[tuple[tuple, tuple[float, float, float, float, float]]
         if better(stats, fallback):
             fallback = (rule, stats)
     return (best, True) if best is not None else (fallback, False)
+
+
+def choose_jointly(measured: list[tuple[tuple, list[tuple[float, float, float, float, float]]]]
+                   ) -> tuple[tuple | None, bool]:
+    """`choose` over several validations of each rule at once, by each rule's worst case: its
+    lowest recall and precisions and its most pages losing body and comments called spam. A rule
+    at the edge of one run (one pooled run can pick one that the others break) does not pass."""
+    return choose([(rule, (min(s[0] for s in stats), min(s[1] for s in stats), min(s[2] for s in stats),
+                           max(s[3] for s in stats), max(s[4] for s in stats))) for rule, stats in measured])
 
 
 @dataclass(slots=True)
