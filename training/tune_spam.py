@@ -152,11 +152,19 @@ def _run(args: argparse.Namespace, fit_families: tuple[str, ...], val_families: 
             print(f"\n{title} ({len(found)}):")
             for text, called, gold, p in rng.sample(found, min(args.show, len(found))):
                 print(f"  gold {gold} called {called} p(spam) {p:.2f}  {text}")
-    if best is not None:
-        print(f"\n{'chosen' if met else 'no rule meets the criterion; fewest pages losing body'}: "
-              f"SPAM_MIN_PROBABILITY = {best[0][0]}, SELLING_SCORE_MIN = {best[0][1]}, SPAM_LIFT_MIN = {best[0][2]} "
-              f"(recall {best[1][0]:.3f}, pages losing body {best[1][3]:.1%})")
+    _print_choice(best, met, "")
     return 0
+
+
+def _print_choice(best: tuple | None, met: bool, worst: str) -> None:
+    """The rule `choose` picked, or `choose_jointly` (`worst`: its stats are each rule's worst case)."""
+    if best is None:
+        return
+    verdict = "chosen" if met else (f"no rule meets the criterion{' in every run' if worst else ''}; "
+                                    "fewest pages losing body")
+    (threshold, score_min, lift_min), (recall, _, _, losing, _) = best
+    print(f"\n{verdict}: SPAM_MIN_PROBABILITY = {threshold}, SELLING_SCORE_MIN = {score_min}, "
+          f"SPAM_LIFT_MIN = {lift_min} ({worst}recall {recall:.3f}, {worst}pages losing body {losing:.1%})")
 
 
 def _validate(model: Model, evaluation: list[LabelledPage], sites: int) -> tuple[_Blocks, list[str]]:
@@ -217,10 +225,7 @@ def _run_members(paths: list[str], evaluation: list[LabelledPage], sites: int) -
               + f" | {max(s[4] for s in stats):.1%} |")
         measured.append((rule, stats))
     best, met = choose_jointly(measured)
-    if best is not None:
-        print(f"\n{'chosen' if met else 'no rule meets the criterion in every run; fewest pages losing body'}: "
-              f"SPAM_MIN_PROBABILITY = {best[0][0]}, SELLING_SCORE_MIN = {best[0][1]}, SPAM_LIFT_MIN = {best[0][2]} "
-              f"(worst recall {best[1][0]:.3f}, worst pages losing body {best[1][3]:.1%})")
+    _print_choice(best, met, "worst ")
     return 0
 
 
